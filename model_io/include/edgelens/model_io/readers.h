@@ -1,0 +1,15 @@
+// One reader per format. Each verifies the bytes before touching them and throws ModelError
+// naming the file and the place on anything malformed. Call open_model() rather than these.
+#pragma once
+
+#include <memory>
+
+#include "edgelens/model_io/mapped_file.h"
+#include "edgelens/model_io/model.h"
+
+namespace edgelens {
+
+std::unique_ptr<Model> read_tflite(std::shared_ptr<const MappedFile> file);
+std::unique_ptr<Model> read_pte(std::shared_ptr<const MappedFile> file);
+
+}  // namespace edgelens

@@ -1,0 +1,1 @@
+// placeholder: runtime sources land here
