@@ -2,7 +2,7 @@
 add_library(edgelens_warnings INTERFACE)
 target_compile_options(edgelens_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough)
 option(EDGELENS_WERROR "Treat warnings as errors" OFF)
 if(EDGELENS_WERROR)
   target_compile_options(edgelens_warnings INTERFACE -Werror)
