@@ -1,1 +1,0 @@
-// placeholder: Qt panels land here
