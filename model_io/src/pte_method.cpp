@@ -275,7 +275,7 @@ class MethodBuilder {
     return attr_to_string(a);
   }
 
-  static AttrValue attr_value(const fb::EValue& ev) {
+  AttrValue attr_value(const fb::EValue& ev) const {
     switch (ev.val_type()) {
       case fb::KernelTypes::Int:
         if (const auto* v = ev.val_as_Int()) return int64_t{v->int_val()};
@@ -289,10 +289,21 @@ class MethodBuilder {
       case fb::KernelTypes::String:
         if (const auto* v = ev.val_as_String(); v && v->string_val()) return v->string_val()->str();
         return std::string{};
-      case fb::KernelTypes::IntList:
-        if (const auto* v = ev.val_as_IntList(); v && v->items())
-          return std::vector<int64_t>(v->items()->begin(), v->items()->end());
-        return std::vector<int64_t>{};
+      case fb::KernelTypes::IntList: {
+        // Items are indices of Int values (the runtime boxes them so kernels can see updates).
+        std::vector<int64_t> ints;
+        if (const auto* v = ev.val_as_IntList(); v && v->items()) {
+          for (int64_t item : *v->items()) {
+            const fb::Int* boxed = nullptr;
+            if (item >= 0 && static_cast<uint64_t>(item) < value_count())
+              boxed = plan_.values()->Get(static_cast<uint32_t>(item))->val_as_Int();
+            if (!boxed)
+              fail("int list", fmt::format("item {} is not the index of an Int value", item));
+            ints.push_back(boxed->int_val());
+          }
+        }
+        return ints;
+      }
       case fb::KernelTypes::DoubleList:
         if (const auto* v = ev.val_as_DoubleList(); v && v->items())
           return std::vector<double>(v->items()->begin(), v->items()->end());
