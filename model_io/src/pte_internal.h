@@ -73,4 +73,7 @@ std::string bytes_to_text_or_hex(std::span<const uint8_t> bytes);
 
 DType scalar_type_to_dtype(fb::ScalarType type);
 
+// Name of argument `position` of a well-known kernel ("aten::add.out", 2 -> "alpha"), or empty.
+std::string_view known_arg_name(std::string_view op, std::size_t position);
+
 }  // namespace edgelens::pte

@@ -486,7 +486,9 @@ class MethodBuilder {
           node.inputs.push_back(tensor_of(item));  // -1 for a None in an optional list
         }
       } else {
-        node.attrs.push_back({fmt::format("arg{}", k), attr_value(ev)});
+        const std::string_view known = known_arg_name(node.op.name, k);
+        node.attrs.push_back(
+            {known.empty() ? fmt::format("arg{}", k) : std::string(known), attr_value(ev)});
       }
     }
     for (int32_t v : split.outputs) {

@@ -103,7 +103,7 @@ TEST(PteFixtures, AppleAddIsOneAddOutKernel) {
   // The kernel reads both method inputs and writes the method output.
   EXPECT_EQ(g.nodes[0].inputs, g.inputs);
   EXPECT_EQ(g.nodes[0].outputs, g.outputs);
-  EXPECT_EQ(g.nodes[0].attr_int("arg2"), 1);  // alpha
+  EXPECT_EQ(g.nodes[0].attr_int("alpha"), 1);  // add.out(self, other, *, alpha=1, out)
   for (int32_t t : g.inputs) {
     EXPECT_EQ(shape_of(g, t), std::vector<int64_t>{1});
     EXPECT_EQ(g.tensors[static_cast<std::size_t>(t)].dtype, DType::Float32);
@@ -173,6 +173,11 @@ TEST(PteFixtures, KeywordSpottingUsesCortexMKernels) {
   EXPECT_EQ(g.nodes.front().op.name, "cortex_m::quantize_per_tensor.out");
   EXPECT_EQ(g.nodes.front().op.domain, "cortex_m");
   EXPECT_EQ(g.nodes.back().op.name, "cortex_m::dequantize_per_tensor.out");
+  // Input quantization parameters as the flatc decode shows them (values 85..89).
+  EXPECT_NEAR(g.nodes.front().attr_float("scale").value_or(0), 2.822782, 1e-6);
+  EXPECT_EQ(g.nodes.front().attr_int("zero_point"), 68);
+  EXPECT_EQ(g.nodes.front().attr_int("quant_min"), -128);
+  EXPECT_EQ(g.nodes.front().attr_int("quant_max"), 127);
   ASSERT_EQ(g.inputs.size(), 1u);
   ASSERT_EQ(g.outputs.size(), 1u);
   EXPECT_EQ(shape_of(g, g.inputs[0]), (std::vector<int64_t>{1, 1, 49, 10}));
@@ -275,7 +280,7 @@ TEST(PteFixtures, ExternalWeightsAreNamedAndReported) {
   ASSERT_EQ(g.nodes.size(), 2u);
   EXPECT_EQ(g.nodes[0].op.name, "aten::permute_copy.out");
   // nn.Linear computes x @ W^T + b: permute dims (1, 0), then addmm(bias, x, W^T).
-  const Attribute* dims = g.nodes[0].find_attr("arg1");
+  const Attribute* dims = g.nodes[0].find_attr("dims");
   ASSERT_NE(dims, nullptr);
   EXPECT_EQ(std::get<std::vector<int64_t>>(dims->value), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(g.nodes[1].op.name, "aten::addmm.out");
