@@ -1,0 +1,39 @@
+// `edgelens info MODEL [--json]`: what is inside a model file, as text or JSON.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "command.h"
+#include "edgelens/model_io/model_summary.h"
+#include "edgelens/model_io/open.h"
+
+namespace edgelens::cli {
+namespace {
+
+struct InfoOptions {
+  std::string model;
+  bool json = false;
+};
+
+Action setup_info(CLI::App& sub) {
+  auto options = std::make_shared<InfoOptions>();
+  sub.add_option("MODEL", options->model, "Model file (.tflite, .pte)")->required();
+  sub.add_flag("--json", options->json, "Print the summary as JSON");
+  return [options]() {
+    const auto model = open_model(options->model);
+    const ModelSummary summary = summarize(*model);
+    if (options->json)
+      fmt::print("{}\n", to_json(summary).dump(2));
+    else
+      fmt::print("{}", to_text(summary));
+    return kExitOk;
+  };
+}
+
+const RegisterCommand kRegisterInfo{
+    {"info", "Summarise a model: format, graphs, ops, parameters, inputs/outputs, delegates",
+     setup_info}};
+
+}  // namespace
+}  // namespace edgelens::cli
