@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "edgelens/model_io/model.h"
@@ -30,7 +31,8 @@ struct ProgramView {
   std::optional<ExtendedHeader> header;
   std::span<const std::byte> bytes;  // the whole .pte image (a file, or a vector in a .bpte)
   const fb::Program* program = nullptr;
-  std::vector<std::span<const std::byte>> segments;  // Program.segments, resolved
+  std::vector<std::span<const std::byte>> segments;               // Program.segments, resolved
+  std::unordered_map<std::string_view, uint32_t> named_segments;  // NamedData key -> segment
 };
 
 // Checks the identifier and extended header of a .pte image, verifies the flatbuffer and

@@ -147,18 +147,25 @@ ProgramView open_program(std::span<const std::byte> image, const std::string& fi
       view.segments.push_back(image.subspan(base + (has_base ? s->offset() : 0), s->size()));
     }
   }
+  if (const auto* named = view.program->named_data()) {
+    for (flatbuffers::uoffset_t i = 0; i < named->size(); ++i) {
+      const auto* entry = named->Get(i);
+      if (!entry->key()) continue;
+      if (entry->segment_index() >= view.segments.size())
+        throw ModelError(
+            file, at(where, fmt::format("named_data {}", i)),
+            fmt::format("\"{}\" points at segment {} of {}", entry->key()->string_view(),
+                        entry->segment_index(), view.segments.size()));
+      view.named_segments.emplace(entry->key()->string_view(), entry->segment_index());
+    }
+  }
   return view;
 }
 
 std::optional<std::span<const std::byte>> ReadContext::named_data(std::string_view key) const {
-  const auto* entries = view.program->named_data();
-  if (!entries) return std::nullopt;
-  for (const auto* entry : *entries) {
-    if (!entry->key() || entry->key()->string_view() != key) continue;
-    if (entry->segment_index() >= view.segments.size()) return std::nullopt;
-    return view.segments[entry->segment_index()];
-  }
-  return std::nullopt;
+  const auto it = view.named_segments.find(key);
+  if (it == view.named_segments.end()) return std::nullopt;
+  return view.segments[it->second];
 }
 
 namespace {

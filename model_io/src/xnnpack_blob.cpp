@@ -262,6 +262,9 @@ class BlobDecoder {
         if (c->size() > data->size())
           fail(where, fmt::format("named constant \"{}\" has {} bytes, {} expected", key,
                                   data->size(), c->size()));
+        if (nbytes >= 0 && static_cast<uint64_t>(nbytes) > c->size())
+          fail(where, fmt::format("tensor needs {} bytes, named constant \"{}\" holds {}", nbytes,
+                                  key, c->size()));
         return data->first(c->size());
       }
       if (c->offset() == kNamedOffset) fail(where, "constant has neither offset nor name");
