@@ -4,7 +4,11 @@
 // a multiply by a scalar with a dynamic input, a quantized linear layer).
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "edgelens/model_io/open.h"
 #include "shared_dir.h"
@@ -131,6 +135,24 @@ TEST(PteXnnpack, QuantizedLinearHasScalesAndNamedConstants) {
   EXPECT_EQ(blob.tensors.at(static_cast<std::size_t>(blob.inputs.at(0))).dtype, DType::Float32);
   EXPECT_EQ(blob.tensors.at(static_cast<std::size_t>(blob.outputs.at(0))).dtype, DType::Float32);
   EXPECT_TRUE(m->warnings.empty()) << m->warnings.front();
+}
+
+// ExecuTorch's runtime accepts the older "XN00" identifier too (XNNCompiler); the wire layout of
+// what add.pte uses is the same, so relabelling its blob must decode the same graph.
+TEST(PteXnnpack, OlderXn00IdentifierIsAccepted) {
+  EDGELENS_REQUIRE_SHARED();
+  std::ifstream in(testing::fixtures_dir() / "executorch" / "xnnpack" / "add.pte",
+                   std::ios::binary);
+  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t identifier = 1152 + 32 + 4;  // segment base + flatbuffer offset + 4
+  ASSERT_GT(chars.size(), identifier + 4);
+  ASSERT_EQ(std::memcmp(chars.data() + identifier, "XN01", 4), 0);
+  std::memcpy(chars.data() + identifier, "XN00", 4);
+  auto m = open_model_bytes(std::as_bytes(std::span(chars)), "add-xn00.pte");
+  EXPECT_TRUE(m->warnings.empty());
+  const Graph& blob = decoded(*m, 0);
+  ASSERT_EQ(blob.nodes.size(), 1u);
+  EXPECT_EQ(blob.nodes[0].op.name, "Add");
 }
 
 // The other numpy-runtime fixtures run on portable kernels: no delegate at all.
