@@ -1,1 +1,0 @@
-// placeholder: layout sources land here
