@@ -388,6 +388,12 @@ class Reader {
              fmt::format("uses buffer {} of {}", m->buffer(), n_buffers_));
       model_->metadata.emplace_back(
           name, tflite_detail::summarise_metadata(name, buffer_data_[m->buffer()]));
+      // Older LiteRT NPU files keep the compiled bytecode in this metadata entry rather than
+      // describing it in the dispatch op's options.
+      if (name == "NPU_BYTE_CODE")
+        for (auto& d : model_->delegates)
+          if (d.backend == "DISPATCH_OP" && d.blob_bytes == 0)
+            d.blob_bytes = buffer_data_[m->buffer()].size();
     }
   }
 
