@@ -137,7 +137,8 @@ class NodeTimer : public Observer {
 
  private:
   std::map<std::pair<uint32_t, uint32_t>, NodeTiming> timings_;
-  std::chrono::steady_clock::time_point node_start_, invoke_start_;
+  std::vector<std::chrono::steady_clock::time_point> node_starts_;  // nested: WHILE/IF bodies
+  std::chrono::steady_clock::time_point invoke_start_;
   std::chrono::nanoseconds last_invoke_{0};
 };
 

@@ -1,0 +1,195 @@
+// Quantized activations: RELU / RELU6 / RELU_N1_TO_1 (requantizing ReluX), LEAKY_RELU (two
+// multipliers), HARD_SWISH (TFLite's 16-bit fixed-point scheme), LOGISTIC / TANH for 8-bit types
+// (256-entry tables computed in float, as TFLite's builtin kernels do).
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "common.h"
+
+namespace edgelens::runtime {
+namespace {
+
+using namespace qkernel;
+
+// ---- RELU family -------------------------------------------------------------------------------
+
+struct ReluState {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  quant::Multiplier m;
+  int32_t act_min = 0, act_max = 0;
+};
+
+template <int kind>  // 0 RELU, 1 RELU6, 2 RELU_N1_TO_1
+void relu_prepare(NodeContext& ctx) {
+  const auto& input = ctx.input(0);
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  auto& st = ctx.state<ReluState>();
+  st.input_zero_point = in_q.zero_point;
+  st.output_zero_point = out_q.zero_point;
+  // activations.cc forms this ratio in float before widening it.
+  st.m = quant::quantize_multiplier(static_cast<double>(in_q.scale / out_q.scale));
+  const float lo = kind == 2 ? -1.0f : 0.0f;
+  const float hi = kind == 1 ? 6.0f : 1.0f;
+  const int32_t tmin = type_min(input.dtype), tmax = type_max(input.dtype);
+  st.act_min = std::max(tmin, out_q.zero_point + static_cast<int32_t>(std::round(lo / out_q.scale)));
+  st.act_max = kind == 0 ? tmax
+                         : std::min(tmax, out_q.zero_point +
+                                              static_cast<int32_t>(std::round(hi / out_q.scale)));
+  ctx.set_output(0, input.dtype, input.shape);
+}
+
+void relu_eval(NodeContext& ctx) {
+  const auto& st = ctx.state<ReluState>();
+  dispatch_int(ctx, ctx.input(0).dtype, [&]<class T>() {
+    const auto in = ctx.in<T>(0);
+    auto out = ctx.out<T>(0);
+    for (size_t i = 0; i < in.size(); ++i) {
+      int32_t v = st.output_zero_point + quant::multiply_by_quantized_multiplier(
+                                             static_cast<int32_t>(in[i]) - st.input_zero_point, st.m);
+      out[i] = static_cast<T>(std::clamp(v, st.act_min, st.act_max));
+    }
+  });
+}
+
+// ---- LEAKY_RELU --------------------------------------------------------------------------------
+
+struct LeakyState {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  quant::Multiplier alpha, identity;
+};
+
+void leaky_prepare(NodeContext& ctx) {
+  const auto& input = ctx.input(0);
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  const auto alpha = static_cast<float>(ctx.attr_float("alpha", 0.2));
+  auto& st = ctx.state<LeakyState>();
+  st.input_zero_point = in_q.zero_point;
+  st.output_zero_point = out_q.zero_point;
+  st.alpha = quant::quantize_multiplier(static_cast<double>(in_q.scale * alpha / out_q.scale));
+  st.identity = quant::quantize_multiplier(static_cast<double>(in_q.scale / out_q.scale));
+  ctx.set_output(0, input.dtype, input.shape);
+}
+
+void leaky_eval(NodeContext& ctx) {
+  const auto& st = ctx.state<LeakyState>();
+  dispatch_int(ctx, ctx.input(0).dtype, [&]<class T>() {
+    const auto in = ctx.in<T>(0);
+    auto out = ctx.out<T>(0);
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int32_t x = static_cast<int32_t>(in[i]) - st.input_zero_point;
+      const auto& m = x >= 0 ? st.identity : st.alpha;
+      out[i] = quant::saturate<T>(st.output_zero_point + quant::multiply_by_quantized_multiplier(x, m));
+    }
+  });
+}
+
+// ---- HARD_SWISH --------------------------------------------------------------------------------
+
+struct HardSwishState {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  int16_t output_multiplier = 0, reluish_multiplier = 0;
+  int output_exponent = 0, reluish_exponent = 0;
+};
+
+void hard_swish_prepare(NodeContext& ctx) {
+  const auto& input = ctx.input(0);
+  if (input.dtype == DType::Int16) ctx.unsupported("int16 HARD_SWISH");
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  auto& st = ctx.state<HardSwishState>();
+  st.input_zero_point = in_q.zero_point;
+  st.output_zero_point = out_q.zero_point;
+  const float hires_input_scale = (1.0f / 128.0f) * in_q.scale;
+  const float reluish_scale = 3.0f / 32768.0f;
+  const auto out_m = quant::quantize_multiplier(hires_input_scale / out_q.scale);
+  st.output_multiplier = quant::downscale_multiplier_to_int16(out_m.multiplier);
+  st.output_exponent = out_m.shift;
+  if (st.output_exponent > 0) ctx.unsupported("HARD_SWISH output multiplier above one");
+  const auto relu_m = quant::quantize_multiplier(hires_input_scale / reluish_scale);
+  st.reluish_multiplier = quant::downscale_multiplier_to_int16(relu_m.multiplier);
+  st.reluish_exponent = relu_m.shift;
+  ctx.set_output(0, input.dtype, input.shape);
+}
+
+void hard_swish_eval(NodeContext& ctx) {
+  const auto& st = ctx.state<HardSwishState>();
+  dispatch_int(ctx, ctx.input(0).dtype, [&]<class T>() {
+    const auto in = ctx.in<T>(0);
+    auto out = ctx.out<T>(0);
+    for (size_t i = 0; i < in.size(); ++i) {
+      const auto x = static_cast<int16_t>(static_cast<int32_t>(in[i]) - st.input_zero_point);
+      const auto hires = static_cast<int16_t>(x * (1 << 7));
+      const int16_t preshift_out =
+          quant::saturating_rounding_doubling_high_mul(hires, st.output_multiplier);
+      int16_t reluish = hires;
+      if (st.reluish_exponent > 0)
+        reluish = quant::saturating_left_shift(reluish, st.reluish_exponent - 1);
+      reluish = quant::saturating_rounding_doubling_high_mul(reluish, st.reluish_multiplier);
+      if (st.reluish_exponent > 0) reluish = quant::saturating_left_shift(reluish, 1);
+      if (st.reluish_exponent < 0)
+        reluish = static_cast<int16_t>(quant::rounding_divide_by_pot(int32_t{reluish}, -st.reluish_exponent));
+      // [-1, 1] to [0, 1] in 16-bit fixed point.
+      reluish = static_cast<int16_t>((static_cast<int32_t>(reluish) + (1 << 15)) >> 1);
+      const int16_t preshift = quant::saturating_doubling_high_mul(reluish, preshift_out);
+      int32_t v = quant::rounding_divide_by_pot(int32_t{preshift}, -st.output_exponent);
+      v += st.output_zero_point;
+      out[i] = quant::saturate<T>(v);
+    }
+  });
+}
+
+// ---- LOGISTIC / TANH (8-bit tables) ------------------------------------------------------------
+
+struct LutState {
+  std::array<uint8_t, 256> table{};  // raw bytes of the output type
+};
+
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+float tanh_f(float x) { return std::tanh(x); }
+
+template <bool is_logistic>
+void lut_prepare(NodeContext& ctx) {
+  const auto& input = ctx.input(0);
+  if (input.dtype == DType::Int16)
+    ctx.unsupported(fmt::format("int16 {} is not implemented", is_logistic ? "LOGISTIC" : "TANH"));
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  auto& st = ctx.state<LutState>();
+  auto fn = is_logistic ? &sigmoid : &tanh_f;
+  if (input.dtype == DType::Int8) {
+    const auto lut = quant::make_lut<int8_t>(in_q.scale, in_q.zero_point, out_q.scale,
+                                             out_q.zero_point, fn);
+    for (size_t i = 0; i < 256; ++i) st.table[i] = static_cast<uint8_t>(lut[i]);
+  } else {
+    st.table = quant::make_lut<uint8_t>(in_q.scale, in_q.zero_point, out_q.scale,
+                                        out_q.zero_point, fn);
+  }
+  ctx.set_output(0, input.dtype, input.shape);
+}
+
+void lut_eval(NodeContext& ctx) {
+  const auto& st = ctx.state<LutState>();
+  const auto in = ctx.input(0).view<uint8_t>();
+  auto out = ctx.output(0).mutable_view<uint8_t>();
+  for (size_t i = 0; i < in.size(); ++i) out[i] = st.table[in[i]];
+}
+
+const RegisterKernel kReluQ({"RELU"}, {DType::Int8, DType::UInt8, DType::Int16},
+                            {relu_prepare<0>, relu_eval});
+const RegisterKernel kRelu6Q({"RELU6"}, {DType::Int8, DType::UInt8, DType::Int16},
+                             {relu_prepare<1>, relu_eval});
+const RegisterKernel kReluN1Q({"RELU_N1_TO_1"}, {DType::Int8, DType::UInt8, DType::Int16},
+                              {relu_prepare<2>, relu_eval});
+const RegisterKernel kLeakyQ({"LEAKY_RELU"}, {DType::Int8, DType::UInt8, DType::Int16},
+                             {leaky_prepare, leaky_eval});
+const RegisterKernel kHardSwishQ({"HARD_SWISH"}, {DType::Int8, DType::UInt8},
+                                 {hard_swish_prepare, hard_swish_eval});
+const RegisterKernel kLogisticQ({"LOGISTIC"}, {DType::Int8, DType::UInt8},
+                                {lut_prepare<true>, lut_eval});
+const RegisterKernel kTanhQ({"TANH"}, {DType::Int8, DType::UInt8}, {lut_prepare<false>, lut_eval});
+
+}  // namespace
+}  // namespace edgelens::runtime
