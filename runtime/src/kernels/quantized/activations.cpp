@@ -33,10 +33,12 @@ void relu_prepare(NodeContext& ctx) {
   const float lo = kind == 2 ? -1.0f : 0.0f;
   const float hi = kind == 1 ? 6.0f : 1.0f;
   const int32_t tmin = type_min(input.dtype), tmax = type_max(input.dtype);
-  st.act_min = std::max(tmin, out_q.zero_point + static_cast<int32_t>(std::round(lo / out_q.scale)));
-  st.act_max = kind == 0 ? tmax
-                         : std::min(tmax, out_q.zero_point +
-                                              static_cast<int32_t>(std::round(hi / out_q.scale)));
+  st.act_min =
+      std::max(tmin, out_q.zero_point + static_cast<int32_t>(std::round(lo / out_q.scale)));
+  st.act_max =
+      kind == 0
+          ? tmax
+          : std::min(tmax, out_q.zero_point + static_cast<int32_t>(std::round(hi / out_q.scale)));
   ctx.set_output(0, input.dtype, input.shape);
 }
 
@@ -46,8 +48,9 @@ void relu_eval(NodeContext& ctx) {
     const auto in = ctx.in<T>(0);
     auto out = ctx.out<T>(0);
     for (size_t i = 0; i < in.size(); ++i) {
-      int32_t v = st.output_zero_point + quant::multiply_by_quantized_multiplier(
-                                             static_cast<int32_t>(in[i]) - st.input_zero_point, st.m);
+      int32_t v =
+          st.output_zero_point + quant::multiply_by_quantized_multiplier(
+                                     static_cast<int32_t>(in[i]) - st.input_zero_point, st.m);
       out[i] = static_cast<T>(std::clamp(v, st.act_min, st.act_max));
     }
   });
@@ -81,7 +84,8 @@ void leaky_eval(NodeContext& ctx) {
     for (size_t i = 0; i < in.size(); ++i) {
       const int32_t x = static_cast<int32_t>(in[i]) - st.input_zero_point;
       const auto& m = x >= 0 ? st.identity : st.alpha;
-      out[i] = quant::saturate<T>(st.output_zero_point + quant::multiply_by_quantized_multiplier(x, m));
+      out[i] =
+          quant::saturate<T>(st.output_zero_point + quant::multiply_by_quantized_multiplier(x, m));
     }
   });
 }
@@ -130,7 +134,8 @@ void hard_swish_eval(NodeContext& ctx) {
       reluish = quant::saturating_rounding_doubling_high_mul(reluish, st.reluish_multiplier);
       if (st.reluish_exponent > 0) reluish = quant::saturating_left_shift(reluish, 1);
       if (st.reluish_exponent < 0)
-        reluish = static_cast<int16_t>(quant::rounding_divide_by_pot(int32_t{reluish}, -st.reluish_exponent));
+        reluish = static_cast<int16_t>(
+            quant::rounding_divide_by_pot(int32_t{reluish}, -st.reluish_exponent));
       // [-1, 1] to [0, 1] in 16-bit fixed point.
       reluish = static_cast<int16_t>((static_cast<int32_t>(reluish) + (1 << 15)) >> 1);
       const int16_t preshift = quant::saturating_doubling_high_mul(reluish, preshift_out);
@@ -147,8 +152,12 @@ struct LutState {
   std::array<uint8_t, 256> table{};  // raw bytes of the output type
 };
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-float tanh_f(float x) { return std::tanh(x); }
+float sigmoid(float x) {
+  return 1.0f / (1.0f + std::exp(-x));
+}
+float tanh_f(float x) {
+  return std::tanh(x);
+}
 
 template <bool is_logistic>
 void lut_prepare(NodeContext& ctx) {
@@ -160,12 +169,12 @@ void lut_prepare(NodeContext& ctx) {
   auto& st = ctx.state<LutState>();
   auto fn = is_logistic ? &sigmoid : &tanh_f;
   if (input.dtype == DType::Int8) {
-    const auto lut = quant::make_lut<int8_t>(in_q.scale, in_q.zero_point, out_q.scale,
-                                             out_q.zero_point, fn);
+    const auto lut =
+        quant::make_lut<int8_t>(in_q.scale, in_q.zero_point, out_q.scale, out_q.zero_point, fn);
     for (size_t i = 0; i < 256; ++i) st.table[i] = static_cast<uint8_t>(lut[i]);
   } else {
-    st.table = quant::make_lut<uint8_t>(in_q.scale, in_q.zero_point, out_q.scale,
-                                        out_q.zero_point, fn);
+    st.table =
+        quant::make_lut<uint8_t>(in_q.scale, in_q.zero_point, out_q.scale, out_q.zero_point, fn);
   }
   ctx.set_output(0, input.dtype, input.shape);
 }

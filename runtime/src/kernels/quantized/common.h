@@ -30,29 +30,43 @@ inline QParams qparams(const NodeContext& ctx, const TensorBuffer& t, const char
 
 inline quant::Activation to_quant(FusedActivation a) {
   switch (a) {
-    case FusedActivation::Relu: return quant::Activation::Relu;
-    case FusedActivation::ReluN1To1: return quant::Activation::ReluN1To1;
-    case FusedActivation::Relu6: return quant::Activation::Relu6;
-    case FusedActivation::Tanh: return quant::Activation::Tanh;
-    case FusedActivation::SignBit: return quant::Activation::SignBit;
-    default: return quant::Activation::None;
+    case FusedActivation::Relu:
+      return quant::Activation::Relu;
+    case FusedActivation::ReluN1To1:
+      return quant::Activation::ReluN1To1;
+    case FusedActivation::Relu6:
+      return quant::Activation::Relu6;
+    case FusedActivation::Tanh:
+      return quant::Activation::Tanh;
+    case FusedActivation::SignBit:
+      return quant::Activation::SignBit;
+    default:
+      return quant::Activation::None;
   }
 }
 
 inline int32_t type_min(DType t) {
   switch (t) {
-    case DType::Int8: return -128;
-    case DType::UInt8: return 0;
-    case DType::Int16: return -32768;
-    default: return std::numeric_limits<int32_t>::min();
+    case DType::Int8:
+      return -128;
+    case DType::UInt8:
+      return 0;
+    case DType::Int16:
+      return -32768;
+    default:
+      return std::numeric_limits<int32_t>::min();
   }
 }
 inline int32_t type_max(DType t) {
   switch (t) {
-    case DType::Int8: return 127;
-    case DType::UInt8: return 255;
-    case DType::Int16: return 32767;
-    default: return std::numeric_limits<int32_t>::max();
+    case DType::Int8:
+      return 127;
+    case DType::UInt8:
+      return 255;
+    case DType::Int16:
+      return 32767;
+    default:
+      return std::numeric_limits<int32_t>::max();
   }
 }
 
@@ -75,20 +89,28 @@ inline DType declared_dtype(NodeContext& ctx, size_t i) {
   return o.ir ? o.ir->dtype : o.dtype;
 }
 
-inline void require_rank(const NodeContext& ctx, const TensorBuffer& t, int rank, const char* what) {
+inline void require_rank(const NodeContext& ctx, const TensorBuffer& t, int rank,
+                         const char* what) {
   if (t.rank() != rank)
-    ctx.unsupported(fmt::format("{} must have rank {}, has shape {}", what, rank,
-                                shape_string(t.shape)));
+    ctx.unsupported(
+        fmt::format("{} must have rank {}, has shape {}", what, rank, shape_string(t.shape)));
 }
 
 // Calls fn.template operator()<T>() for the integer element type of `t`.
 template <class Fn>
 void dispatch_int(const NodeContext& ctx, DType t, Fn&& fn) {
   switch (t) {
-    case DType::Int8: fn.template operator()<int8_t>(); break;
-    case DType::UInt8: fn.template operator()<uint8_t>(); break;
-    case DType::Int16: fn.template operator()<int16_t>(); break;
-    default: ctx.unsupported(fmt::format("dtype {} is not a quantized type", dtype_name(t)));
+    case DType::Int8:
+      fn.template operator()<int8_t>();
+      break;
+    case DType::UInt8:
+      fn.template operator()<uint8_t>();
+      break;
+    case DType::Int16:
+      fn.template operator()<int16_t>();
+      break;
+    default:
+      ctx.unsupported(fmt::format("dtype {} is not a quantized type", dtype_name(t)));
   }
 }
 

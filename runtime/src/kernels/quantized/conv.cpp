@@ -25,18 +25,18 @@ void conv_prepare(NodeContext& ctx) {
   const DType in_type = input.dtype;
   const DType expect_filter = in_type == DType::UInt8 ? DType::UInt8 : DType::Int8;
   if (filter.dtype != expect_filter)
-    ctx.unsupported(fmt::format("{} CONV_2D with {} weights", dtype_name(in_type),
-                                dtype_name(filter.dtype)));
+    ctx.unsupported(
+        fmt::format("{} CONV_2D with {} weights", dtype_name(in_type), dtype_name(filter.dtype)));
   if (ctx.has_input(2)) {
     const DType b = ctx.input(2).dtype;
-    const bool ok = in_type == DType::Int16 ? (b == DType::Int64 || b == DType::Int32)
-                                            : b == DType::Int32;
+    const bool ok =
+        in_type == DType::Int16 ? (b == DType::Int64 || b == DType::Int32) : b == DType::Int32;
     if (!ok) ctx.unsupported(fmt::format("bias dtype {}", dtype_name(b)));
   }
   const int64_t in_channels = input.dim(3), out_channels = filter.dim(0);
   if (filter.dim(3) <= 0 || in_channels % filter.dim(3) != 0)
-    ctx.unsupported(fmt::format("filter depth {} does not divide input depth {}", filter.dim(3),
-                                in_channels));
+    ctx.unsupported(
+        fmt::format("filter depth {} does not divide input depth {}", filter.dim(3), in_channels));
   const int64_t groups = in_channels / filter.dim(3);
   if (out_channels % groups != 0) ctx.unsupported("output channels not divisible by groups");
 
@@ -114,8 +114,8 @@ void conv_eval_typed(NodeContext& ctx) {
             for (int64_t kx = 0; kx < k_w; ++kx) {
               const int64_t ix = x0 + st.dilation_w * kx;
               if (ix < 0 || ix >= in_w) continue;
-              const T* src = &in[static_cast<size_t>(((b * in_h + iy) * in_w + ix) * in_c +
-                                                     group * k_c)];
+              const T* src =
+                  &in[static_cast<size_t>(((b * in_h + iy) * in_w + ix) * in_c + group * k_c)];
               const auto* w = &in_w8[static_cast<size_t>(((oc * k_h + ky) * k_w + kx) * k_c)];
               for (int64_t ic = 0; ic < k_c; ++ic)
                 acc += static_cast<Acc>(static_cast<int32_t>(w[ic]) + st.filter_offset) *
@@ -134,15 +134,20 @@ void conv_eval_typed(NodeContext& ctx) {
 
 void conv_eval(NodeContext& ctx) {
   switch (ctx.input(0).dtype) {
-    case DType::Int8: conv_eval_typed<int8_t, int32_t, int32_t>(ctx); break;
-    case DType::UInt8: conv_eval_typed<uint8_t, int32_t, int32_t>(ctx); break;
+    case DType::Int8:
+      conv_eval_typed<int8_t, int32_t, int32_t>(ctx);
+      break;
+    case DType::UInt8:
+      conv_eval_typed<uint8_t, int32_t, int32_t>(ctx);
+      break;
     case DType::Int16:
       if (ctx.has_input(2) && ctx.input(2).dtype == DType::Int32)
         conv_eval_typed<int16_t, int64_t, int32_t>(ctx);
       else
         conv_eval_typed<int16_t, int64_t, int64_t>(ctx);
       break;
-    default: ctx.unsupported("unexpected dtype");
+    default:
+      ctx.unsupported("unexpected dtype");
   }
 }
 

@@ -29,8 +29,8 @@ void dw_prepare(NodeContext& ctx) {
                                 dtype_name(filter.dtype)));
   const int64_t in_c = input.dim(3), out_c = filter.dim(3);
   if (in_c <= 0 || out_c % in_c != 0)
-    ctx.unsupported(fmt::format("filter channels {} are not a multiple of input channels {}", out_c,
-                                in_c));
+    ctx.unsupported(
+        fmt::format("filter channels {} are not a multiple of input channels {}", out_c, in_c));
   auto& st = ctx.state<DwState>();
   st.depth_multiplier = out_c / in_c;
   st.stride_h = static_cast<int>(ctx.attr_int("stride_h", 1));
@@ -104,9 +104,11 @@ void dw_eval_typed(NodeContext& ctx) {
               for (int64_t kx = 0; kx < k_w; ++kx) {
                 const int64_t ix = x0 + st.dilation_w * kx;
                 if (ix < 0 || ix >= in_w) continue;
-                const int32_t iv = in[static_cast<size_t>(((b * in_h + iy) * in_w + ix) * in_c + ic)];
+                const int32_t iv =
+                    in[static_cast<size_t>(((b * in_h + iy) * in_w + ix) * in_c + ic)];
                 const int32_t fv = w[static_cast<size_t>((ky * k_w + kx) * out_c + oc)];
-                acc += static_cast<Acc>(fv + st.filter_offset) * static_cast<Acc>(iv + st.input_offset);
+                acc += static_cast<Acc>(fv + st.filter_offset) *
+                       static_cast<Acc>(iv + st.input_offset);
               }
             }
             if (!bias.empty()) acc += static_cast<Acc>(bias[static_cast<size_t>(oc)]);
@@ -120,15 +122,20 @@ void dw_eval_typed(NodeContext& ctx) {
 
 void dw_eval(NodeContext& ctx) {
   switch (ctx.input(0).dtype) {
-    case DType::Int8: dw_eval_typed<int8_t, int32_t, int32_t>(ctx); break;
-    case DType::UInt8: dw_eval_typed<uint8_t, int32_t, int32_t>(ctx); break;
+    case DType::Int8:
+      dw_eval_typed<int8_t, int32_t, int32_t>(ctx);
+      break;
+    case DType::UInt8:
+      dw_eval_typed<uint8_t, int32_t, int32_t>(ctx);
+      break;
     case DType::Int16:
       if (ctx.has_input(2) && ctx.input(2).dtype == DType::Int32)
         dw_eval_typed<int16_t, int64_t, int32_t>(ctx);
       else
         dw_eval_typed<int16_t, int64_t, int64_t>(ctx);
       break;
-    default: ctx.unsupported("unexpected dtype");
+    default:
+      ctx.unsupported("unexpected dtype");
   }
 }
 

@@ -37,8 +37,8 @@ void bin_prepare(NodeContext& ctx) {
   const auto& a = ctx.input(0);
   const auto& b = ctx.input(1);
   if (a.dtype != b.dtype)
-    ctx.unsupported(fmt::format("input dtypes differ ({} vs {})", dtype_name(a.dtype),
-                                dtype_name(b.dtype)));
+    ctx.unsupported(
+        fmt::format("input dtypes differ ({} vs {})", dtype_name(a.dtype), dtype_name(b.dtype)));
   auto shape = broadcast_shapes(a.shape, b.shape);
   if (!shape)
     ctx.unsupported(fmt::format("shapes {} and {} do not broadcast", shape_string(a.shape),
@@ -79,9 +79,9 @@ void bin_prepare(NodeContext& ctx) {
           twice_max / static_cast<double>(static_cast<float>(1 << st.left_shift) * qo.scale));
     }
   } else if constexpr (op == BinOp::Mul) {
-    st.out = quant::quantize_multiplier(static_cast<double>(q1.scale) *
-                                        static_cast<double>(q2.scale) /
-                                        static_cast<double>(qo.scale));
+    st.out =
+        quant::quantize_multiplier(static_cast<double>(q1.scale) * static_cast<double>(q2.scale) /
+                                   static_cast<double>(qo.scale));
   } else {
     if (q1.scale != qo.scale || q2.scale != qo.scale || q1.zero_point != qo.zero_point ||
         q2.zero_point != qo.zero_point)
@@ -134,39 +134,42 @@ void bin_eval_typed(NodeContext& ctx) {
   const auto b = ctx.in<T>(1);
   auto out = ctx.out<T>(0);
   const auto& out_shape = ctx.output(0).shape;
-  for_each_broadcast(out_shape, ctx.input(0).shape, ctx.input(1).shape,
-                     [&](int64_t o, int64_t ia, int64_t ib) {
-    const int32_t x = a[static_cast<size_t>(ia)], y = b[static_cast<size_t>(ib)];
-    int32_t v = 0;
-    if constexpr (op == BinOp::Add || op == BinOp::Sub) {
-      if (st.pot) {
-        // gemmlowp F0 fixed point: rounding right shift of one input, saturating add/sub.
-        if (st.pot_shift1 == 0) {
-          const int32_t y_scaled = quant::rounding_divide_by_pot(y, -st.pot_shift2);
-          v = op == BinOp::Add ? x + y_scaled : x - y_scaled;
+  for_each_broadcast(
+      out_shape, ctx.input(0).shape, ctx.input(1).shape, [&](int64_t o, int64_t ia, int64_t ib) {
+        const int32_t x = a[static_cast<size_t>(ia)], y = b[static_cast<size_t>(ib)];
+        int32_t v = 0;
+        if constexpr (op == BinOp::Add || op == BinOp::Sub) {
+          if (st.pot) {
+            // gemmlowp F0 fixed point: rounding right shift of one input, saturating add/sub.
+            if (st.pot_shift1 == 0) {
+              const int32_t y_scaled = quant::rounding_divide_by_pot(y, -st.pot_shift2);
+              v = op == BinOp::Add ? x + y_scaled : x - y_scaled;
+            } else {
+              const int32_t x_scaled = quant::rounding_divide_by_pot(x, -st.pot_shift1);
+              v = op == BinOp::Add ? x_scaled + y : x_scaled - y;
+            }
+            v = std::clamp(v, -32768, 32767);
+          } else {
+            const int32_t sx = (x + st.in1_offset) * (1 << st.left_shift);
+            const int32_t sy = (y + st.in2_offset) * (1 << st.left_shift);
+            const int32_t scaled_x =
+                quant::multiply_smaller_than_one(sx, st.m1.multiplier, st.m1.shift);
+            const int32_t scaled_y =
+                quant::multiply_smaller_than_one(sy, st.m2.multiplier, st.m2.shift);
+            v = quant::multiply_smaller_than_one(scaled_x + scaled_y, st.out.multiplier,
+                                                 st.out.shift) +
+                st.out_offset;
+          }
+        } else if constexpr (op == BinOp::Mul) {
+          v = st.out_offset + quant::multiply_by_quantized_multiplier(
+                                  (x + st.in1_offset) * (y + st.in2_offset), st.out);
+        } else if constexpr (op == BinOp::Max) {
+          v = std::max(x, y);
         } else {
-          const int32_t x_scaled = quant::rounding_divide_by_pot(x, -st.pot_shift1);
-          v = op == BinOp::Add ? x_scaled + y : x_scaled - y;
+          v = std::min(x, y);
         }
-        v = std::clamp(v, -32768, 32767);
-      } else {
-        const int32_t sx = (x + st.in1_offset) * (1 << st.left_shift);
-        const int32_t sy = (y + st.in2_offset) * (1 << st.left_shift);
-        const int32_t scaled_x = quant::multiply_smaller_than_one(sx, st.m1.multiplier, st.m1.shift);
-        const int32_t scaled_y = quant::multiply_smaller_than_one(sy, st.m2.multiplier, st.m2.shift);
-        v = quant::multiply_smaller_than_one(scaled_x + scaled_y, st.out.multiplier, st.out.shift) +
-            st.out_offset;
-      }
-    } else if constexpr (op == BinOp::Mul) {
-      v = st.out_offset + quant::multiply_by_quantized_multiplier(
-                              (x + st.in1_offset) * (y + st.in2_offset), st.out);
-    } else if constexpr (op == BinOp::Max) {
-      v = std::max(x, y);
-    } else {
-      v = std::min(x, y);
-    }
-    out[static_cast<size_t>(o)] = static_cast<T>(std::clamp(v, st.range.min, st.range.max));
-  });
+        out[static_cast<size_t>(o)] = static_cast<T>(std::clamp(v, st.range.min, st.range.max));
+      });
 }
 
 template <BinOp op>
@@ -179,11 +182,16 @@ Kernel bin_kernel() {
   return {bin_prepare<op>, bin_eval<op>};
 }
 
-const RegisterKernel kAddQ({"ADD"}, {DType::Int8, DType::UInt8, DType::Int16}, bin_kernel<BinOp::Add>());
-const RegisterKernel kSubQ({"SUB"}, {DType::Int8, DType::UInt8, DType::Int16}, bin_kernel<BinOp::Sub>());
-const RegisterKernel kMulQ({"MUL"}, {DType::Int8, DType::UInt8, DType::Int16}, bin_kernel<BinOp::Mul>());
-const RegisterKernel kMaxQ({"MAXIMUM"}, {DType::Int8, DType::UInt8, DType::Int16}, bin_kernel<BinOp::Max>());
-const RegisterKernel kMinQ({"MINIMUM"}, {DType::Int8, DType::UInt8, DType::Int16}, bin_kernel<BinOp::Min>());
+const RegisterKernel kAddQ({"ADD"}, {DType::Int8, DType::UInt8, DType::Int16},
+                           bin_kernel<BinOp::Add>());
+const RegisterKernel kSubQ({"SUB"}, {DType::Int8, DType::UInt8, DType::Int16},
+                           bin_kernel<BinOp::Sub>());
+const RegisterKernel kMulQ({"MUL"}, {DType::Int8, DType::UInt8, DType::Int16},
+                           bin_kernel<BinOp::Mul>());
+const RegisterKernel kMaxQ({"MAXIMUM"}, {DType::Int8, DType::UInt8, DType::Int16},
+                           bin_kernel<BinOp::Max>());
+const RegisterKernel kMinQ({"MINIMUM"}, {DType::Int8, DType::UInt8, DType::Int16},
+                           bin_kernel<BinOp::Min>());
 
 }  // namespace
 }  // namespace edgelens::runtime

@@ -30,8 +30,8 @@ void fc_prepare(NodeContext& ctx) {
   const int64_t units = filter.dim(0), depth = filter.dim(1);
   const int64_t in_count = input.element_count();
   if (depth <= 0 || in_count % depth != 0)
-    ctx.unsupported(fmt::format("input of {} elements is not a multiple of depth {}", in_count,
-                                depth));
+    ctx.unsupported(
+        fmt::format("input of {} elements is not a multiple of depth {}", in_count, depth));
   const QParams in_q = qparams(ctx, input, "input");
   const QParams out_q = qparams(ctx, ctx.output(0), "output");
   const auto& fq = filter.quant();
@@ -45,9 +45,9 @@ void fc_prepare(NodeContext& ctx) {
     if (static_cast<int64_t>(fq.scales.size()) != units)
       ctx.unsupported("per-channel weights need one scale per output unit");
     for (float fs : fq.scales)
-      st.multipliers.push_back(quant::quantize_multiplier(
-          static_cast<double>(in_q.scale) * static_cast<double>(fs) /
-          static_cast<double>(out_q.scale)));
+      st.multipliers.push_back(
+          quant::quantize_multiplier(static_cast<double>(in_q.scale) * static_cast<double>(fs) /
+                                     static_cast<double>(out_q.scale)));
   } else {
     // GetQuantizedConvolutionMultipler: the input*filter scale product is formed in float.
     st.multipliers.push_back(quant::quantize_multiplier(
@@ -68,7 +68,8 @@ template <class T, class Acc, class Bias>
 void fc_eval_typed(NodeContext& ctx) {
   const auto& st = ctx.state<FcState>();
   const auto in = ctx.in<T>(0);
-  const auto w = ctx.input(1).view<std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t, int8_t>>();
+  const auto w =
+      ctx.input(1).view<std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t, int8_t>>();
   std::span<const Bias> bias;
   if (ctx.has_input(2)) bias = ctx.input(2).view<Bias>();
   auto out = ctx.out<T>(0);
@@ -92,15 +93,20 @@ void fc_eval_typed(NodeContext& ctx) {
 
 void fc_eval(NodeContext& ctx) {
   switch (ctx.input(0).dtype) {
-    case DType::Int8: fc_eval_typed<int8_t, int32_t, int32_t>(ctx); break;
-    case DType::UInt8: fc_eval_typed<uint8_t, int32_t, int32_t>(ctx); break;
+    case DType::Int8:
+      fc_eval_typed<int8_t, int32_t, int32_t>(ctx);
+      break;
+    case DType::UInt8:
+      fc_eval_typed<uint8_t, int32_t, int32_t>(ctx);
+      break;
     case DType::Int16:
       if (ctx.has_input(2) && ctx.input(2).dtype == DType::Int32)
         fc_eval_typed<int16_t, int64_t, int32_t>(ctx);
       else
         fc_eval_typed<int16_t, int64_t, int64_t>(ctx);
       break;
-    default: ctx.unsupported("unexpected dtype");
+    default:
+      ctx.unsupported("unexpected dtype");
   }
 }
 

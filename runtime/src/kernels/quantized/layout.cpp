@@ -43,8 +43,8 @@ void reshape_prepare(NodeContext& ctx) {
   }
   if (unknown >= 0 && known > 0) shape[static_cast<size_t>(unknown)] = count / known;
   if (element_count(shape) != count)
-    ctx.unsupported(fmt::format("cannot reshape {} to {}", shape_string(input.shape),
-                                shape_string(shape)));
+    ctx.unsupported(
+        fmt::format("cannot reshape {} to {}", shape_string(input.shape), shape_string(shape)));
   ctx.set_output(0, input.dtype, std::move(shape));
 }
 

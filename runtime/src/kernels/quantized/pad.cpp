@@ -31,7 +31,8 @@ void pad_prepare(NodeContext& ctx) {
   st.before.clear();
   std::vector<int64_t> shape;
   for (int d = 0; d < rank; ++d) {
-    const int64_t lo = values[static_cast<size_t>(2 * d)], hi = values[static_cast<size_t>(2 * d + 1)];
+    const int64_t lo = values[static_cast<size_t>(2 * d)],
+                  hi = values[static_cast<size_t>(2 * d + 1)];
     if (lo < 0 || hi < 0) ctx.unsupported("negative padding");
     st.before.push_back(lo);
     shape.push_back(input.dim(d) + lo + hi);

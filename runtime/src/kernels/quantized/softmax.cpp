@@ -29,7 +29,8 @@ void softmax_prepare(NodeContext& ctx) {
   auto& st = ctx.state<SoftmaxState>();
   const auto beta = static_cast<float>(ctx.attr_float("beta", 1.0));
   const float scale = -in_q.scale * beta;
-  for (int d = 0; d < 256; ++d) st.exp_table[static_cast<size_t>(d)] = std::exp(scale * static_cast<float>(d));
+  for (int d = 0; d < 256; ++d)
+    st.exp_table[static_cast<size_t>(d)] = std::exp(scale * static_cast<float>(d));
   st.output_scale = out_q.scale;
   st.output_zero_point = out_q.zero_point;
   if (input.rank() < 1) ctx.unsupported("SOFTMAX of a scalar");
@@ -67,10 +68,17 @@ void softmax_eval(NodeContext& ctx) {
   dispatch_int(ctx, ctx.input(0).dtype, [&]<class In>() {
     if constexpr (!std::is_same_v<In, int16_t>) {
       switch (out_type) {
-        case DType::Int8: softmax_eval_typed<In, int8_t>(ctx); break;
-        case DType::UInt8: softmax_eval_typed<In, uint8_t>(ctx); break;
-        case DType::Int16: softmax_eval_typed<In, int16_t>(ctx); break;
-        default: ctx.unsupported("SOFTMAX output dtype");
+        case DType::Int8:
+          softmax_eval_typed<In, int8_t>(ctx);
+          break;
+        case DType::UInt8:
+          softmax_eval_typed<In, uint8_t>(ctx);
+          break;
+        case DType::Int16:
+          softmax_eval_typed<In, int16_t>(ctx);
+          break;
+        default:
+          ctx.unsupported("SOFTMAX output dtype");
       }
     }
   });

@@ -16,7 +16,8 @@ struct SliceState {
 };
 
 std::vector<int64_t> values_of(const NodeContext& ctx, size_t i) {
-  if (!ctx.input_is_constant(i)) ctx.unsupported("STRIDED_SLICE with non-constant begin/end/strides");
+  if (!ctx.input_is_constant(i))
+    ctx.unsupported("STRIDED_SLICE with non-constant begin/end/strides");
   const auto& t = ctx.input(i);
   std::vector<int64_t> v;
   if (t.dtype == DType::Int32)
@@ -61,14 +62,17 @@ void slice_prepare(NodeContext& ctx) {
       start = stop = 0;
     } else {
       if (begin_mask & (int64_t{1} << d))
-        start = s > 0 ? std::numeric_limits<int32_t>::lowest() : std::numeric_limits<int32_t>::max();
+        start =
+            s > 0 ? std::numeric_limits<int32_t>::lowest() : std::numeric_limits<int32_t>::max();
       if (start < 0) start += size;
-      start = s > 0 ? std::clamp<int64_t>(start, 0, size) : std::clamp<int64_t>(start, -1, size - 1);
+      start =
+          s > 0 ? std::clamp<int64_t>(start, 0, size) : std::clamp<int64_t>(start, -1, size - 1);
       if (shrink_mask & (int64_t{1} << d)) {
         stop = start + 1;
       } else {
         if (end_mask & (int64_t{1} << d))
-          stop = s > 0 ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::lowest();
+          stop =
+              s > 0 ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::lowest();
         if (stop < 0) stop += size;
         stop = s > 0 ? std::clamp<int64_t>(stop, 0, size) : std::clamp<int64_t>(stop, -1, size - 1);
       }
