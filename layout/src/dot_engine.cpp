@@ -9,25 +9,29 @@
 #include <memory>
 #include <mutex>
 
+#include "graphviz_context.h"
 #include "layout_internal.h"
 
 namespace edgelens::layout::detail {
-namespace {
 
 std::mutex& graphviz_mutex() {
   static std::mutex m;
   return m;
 }
 
+namespace {
 struct ContextDeleter {
   void operator()(GVC_t* gvc) const { gvFreeContext(gvc); }
 };
+}  // namespace
 
 // Created on first use under the mutex; lives until exit.
 GVC_t* graphviz_context() {
   static std::unique_ptr<GVC_t, ContextDeleter> context{gvContext()};
   return context.get();
 }
+
+namespace {
 
 struct GraphCloser {
   void operator()(Agraph_t* g) const { agclose(g); }
