@@ -12,6 +12,34 @@ namespace {
 
 // flexbuffers reads lengths through the verifier's bounds but its accessors do not check
 // themselves, so every value below comes from a buffer that passed flexbuffers::Verifier.
+// Homogeneous vectors become int/float/string lists; mixed ones are shown as text.
+template <typename Vec>
+AttrValue vector_value(const Vec& v) {
+  bool ints = true, nums = true, strs = true;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto e = v[i];
+    ints = ints && (e.IsIntOrUint() || e.IsBool());
+    nums = nums && (e.IsNumeric() || e.IsBool());
+    strs = strs && e.IsString();
+  }
+  if (ints) {
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsInt64());
+    return out;
+  }
+  if (nums) {
+    std::vector<double> out;
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsDouble());
+    return out;
+  }
+  if (strs) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsString().str());
+    return out;
+  }
+  return std::monostate{};
+}
+
 AttrValue flex_value(const flexbuffers::Reference& r) {
   if (r.IsBool()) return r.AsBool();
   if (r.IsIntOrUint()) {
@@ -27,30 +55,10 @@ AttrValue flex_value(const flexbuffers::Reference& r) {
   if (r.IsString() || r.IsKey()) return r.AsString().str();
   if (r.IsBlob()) return fmt::format("<{} bytes>", r.AsBlob().size());
   if (r.IsNull()) return std::monostate{};
-  if (r.IsVector() && !r.IsMap()) {
-    const auto v = r.AsVector();
-    bool ints = true, nums = true, strs = true;
-    for (size_t i = 0; i < v.size(); ++i) {
-      const auto e = v[i];
-      ints = ints && (e.IsIntOrUint() || e.IsBool());
-      nums = nums && (e.IsNumeric() || e.IsBool());
-      strs = strs && e.IsString();
-    }
-    if (ints) {
-      std::vector<int64_t> out;
-      for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsInt64());
-      return out;
-    }
-    if (nums) {
-      std::vector<double> out;
-      for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsDouble());
-      return out;
-    }
-    if (strs) {
-      std::vector<std::string> out;
-      for (size_t i = 0; i < v.size(); ++i) out.push_back(v[i].AsString().str());
-      return out;
-    }
+  if (r.IsAnyVector() && !r.IsMap()) {
+    if (r.IsTypedVector()) return vector_value(r.AsTypedVector());
+    if (r.IsFixedTypedVector()) return vector_value(r.AsFixedTypedVector());
+    if (auto v = vector_value(r.AsVector()); !std::holds_alternative<std::monostate>(v)) return v;
   }
   std::string text;
   r.ToString(true, false, text);

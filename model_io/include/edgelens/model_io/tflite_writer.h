@@ -4,6 +4,9 @@
 // Attributes the reader produces (same names, same value types), so read_tflite(writer(x))
 // round-trips.
 //
+// Every spec member has a default, so designated initializers may name only what they need
+// (warning-free under -Wextra).
+//
 // Example (a float ADD with a constant second operand and fused RELU):
 //
 //   edgelens::TfliteBuilder b;
@@ -46,43 +49,43 @@ namespace edgelens {
 class TfliteBuilder {
  public:
   struct QuantSpec {
-    std::vector<float> scales;         // 1 = per-tensor, >1 = per-channel along `axis`
-    std::vector<int64_t> zero_points;  // same length as scales (or empty = all zero)
+    std::vector<float> scales{};         // 1 = per-tensor, >1 = per-channel along `axis`
+    std::vector<int64_t> zero_points{};  // same length as scales (or empty = all zero)
     int32_t axis = 0;
-    std::vector<float> min, max;  // optional calibration ranges
+    std::vector<float> min{}, max{};  // optional calibration ranges
   };
 
   struct TensorSpec {
-    std::string name;
+    std::string name{};
     DType dtype = DType::Float32;
-    std::vector<int64_t> shape;
-    std::vector<int64_t> shape_signature;  // -1 for dynamic dims; empty = none written
-    std::vector<std::byte> data;           // constant contents; empty = no buffer (activation)
+    std::vector<int64_t> shape{};
+    std::vector<int64_t> shape_signature{};  // -1 for dynamic dims; empty = none written
+    std::vector<std::byte> data{};           // constant contents; empty = no buffer (activation)
     int32_t buffer = -1;  // use an existing buffer from add_buffer() instead of `data` (sharing)
-    QuantSpec quant;
+    QuantSpec quant{};
     bool is_variable = false;
     bool has_rank = true;
   };
 
   struct OpSpec {
-    std::string op;       // builtin name ("CONV_2D"), or the custom code when `custom`
+    std::string op{};     // builtin name ("CONV_2D"), or the custom code when `custom`
     bool custom = false;  // CUSTOM op: `op` is the custom_code
     int32_t version = 1;
-    std::vector<int32_t> inputs;  // tensor indices; -1 = optional input left out
-    std::vector<int32_t> outputs;
-    std::vector<int32_t> intermediates;
+    std::vector<int32_t> inputs{};  // tensor indices; -1 = optional input left out
+    std::vector<int32_t> outputs{};
+    std::vector<int32_t> intermediates{};
     // Builtin: the options table's fields (reader's attribute names).
     // Custom: when custom_options is empty and options is not, the options are written as a
     // flexbuffers map (custom_options_format FLEXBUFFERS), which the reader decodes back.
-    std::vector<Attribute> options;
-    std::vector<std::byte> custom_options;  // raw custom options (custom ops only)
+    std::vector<Attribute> options{};
+    std::vector<std::byte> custom_options{};  // raw custom options (custom ops only)
   };
 
   struct SignatureSpec {
-    std::string key;
+    std::string key{};
     int32_t subgraph = 0;
-    std::vector<std::pair<std::string, int32_t>> inputs;  // (name, tensor index)
-    std::vector<std::pair<std::string, int32_t>> outputs;
+    std::vector<std::pair<std::string, int32_t>> inputs{};  // (name, tensor index)
+    std::vector<std::pair<std::string, int32_t>> outputs{};
   };
 
   TfliteBuilder();
