@@ -59,15 +59,16 @@ std::unique_ptr<DelegateRules> make_delegate_rules(std::string_view name_or_path
   if (name_or_path == "xnnpack-local") return make_xnnpack_rules(XnnpackMode::Local);
   const fs::path as_path{std::string(name_or_path)};
   std::error_code ec;
-  if (as_path.extension() == ".json" || as_path.has_parent_path()) return load_profile_file(as_path.string());
+  if (as_path.extension() == ".json" || as_path.has_parent_path())
+    return load_profile_file(as_path.string());
   for (const std::string& dir : delegate_profile_dirs()) {
     const fs::path candidate = fs::path(dir) / (std::string(name_or_path) + ".json");
     if (fs::is_regular_file(candidate, ec)) return load_profile_file(candidate.string());
   }
   std::string known;
   for (const std::string& n : available_delegates()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument(fmt::format("unknown delegate '{}' (known: {}; or pass a profile .json path)",
-                                          name_or_path, known));
+  throw std::invalid_argument(fmt::format(
+      "unknown delegate '{}' (known: {}; or pass a profile .json path)", name_or_path, known));
 }
 
 }  // namespace edgelens::delegate

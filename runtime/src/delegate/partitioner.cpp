@@ -1,8 +1,8 @@
 // TFLite's PartitionGraphIntoIndependentNodeSubsets (tflite/graph_info.cc) and the selection step
 // of GraphPartitionHelper (tflite/delegates/utils.cc), as described in
 // ../shared/notes/xnnpack-delegate-and-partitioning.md 2.4/2.5. Kept close to the original so the
-// partitions match what TFLite would build, including its quirks (constants listed as subset inputs,
-// greedy reordering of independent delegated nodes).
+// partitions match what TFLite would build, including its quirks (constants listed as subset
+// inputs, greedy reordering of independent delegated nodes).
 #include "edgelens/runtime/delegate/partitioner.h"
 
 #include <fmt/format.h>
@@ -22,7 +22,8 @@ constexpr int kEpochAlwaysReady = -2;
 
 class Partitioner {
  public:
-  Partitioner(const Graph& graph, const std::vector<bool>& delegated, const PartitionOptions& options)
+  Partitioner(const Graph& graph, const std::vector<bool>& delegated,
+              const PartitionOptions& options)
       : graph_(graph), delegated_(delegated), options_(options) {}
 
   std::vector<NodeSubset> run() {
@@ -61,7 +62,9 @@ class Partitioner {
   }
 
  private:
-  bool valid_tensor(int32_t t) const { return t >= 0 && static_cast<size_t>(t) < graph_.tensors.size(); }
+  bool valid_tensor(int32_t t) const {
+    return t >= 0 && static_cast<size_t>(t) < graph_.tensors.size();
+  }
 
   static void uniquify(std::vector<int32_t>& items) {
     std::sort(items.begin(), items.end());
@@ -107,8 +110,8 @@ class Partitioner {
       if (valid_tensor(t) && tensor_epochs_[static_cast<size_t>(t)] == kEpochNotReady) return false;
     if (incoming_[n] != 0) return false;
 
-    const NodeSubset::Kind kind = n < delegated_.size() && delegated_[n] ? NodeSubset::Kind::Delegate
-                                                                         : NodeSubset::Kind::Cpu;
+    const NodeSubset::Kind kind =
+        n < delegated_.size() && delegated_[n] ? NodeSubset::Kind::Delegate : NodeSubset::Kind::Cpu;
     // The first ready node of an epoch decides the epoch's kind.
     if (unexplored_) {
       subset.kind = kind;
@@ -162,8 +165,8 @@ std::vector<NodeSubset> partition_nodes(const Graph& graph, const std::vector<bo
   return Partitioner(graph, delegated, options).run();
 }
 
-PartitionReport analyze_partitions(const Model& model, uint32_t graph_index, const DelegateRules& rules,
-                                   const PartitionOptions& options) {
+PartitionReport analyze_partitions(const Model& model, uint32_t graph_index,
+                                   const DelegateRules& rules, const PartitionOptions& options) {
   if (graph_index >= model.graphs.size())
     throw ModelError(model.path, fmt::format("graph {}", graph_index),
                      fmt::format("no such graph (the model has {})", model.graphs.size()));
@@ -197,8 +200,9 @@ PartitionReport analyze_partitions(const Model& model, uint32_t graph_index, con
       if (s.kind == NodeSubset::Kind::Delegate) candidates.push_back(&s);
     // TFLite sorts by size only; stable_sort keeps plan order among equal sizes so results are
     // deterministic.
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const NodeSubset* a, const NodeSubset* b) { return a->nodes.size() > b->nodes.size(); });
+    std::stable_sort(
+        candidates.begin(), candidates.end(),
+        [](const NodeSubset* a, const NodeSubset* b) { return a->nodes.size() > b->nodes.size(); });
     const size_t max_keep =
         limits.max_partitions > 0 ? static_cast<size_t>(limits.max_partitions) : candidates.size();
     std::vector<bool> kept(graph.nodes.size(), false);
@@ -206,11 +210,15 @@ PartitionReport analyze_partitions(const Model& model, uint32_t graph_index, con
       const NodeSubset& s = *candidates[i];
       std::string note;
       if (i >= max_keep)
-        note = fmt::format("claimed, but its partition ({} nodes) is not among the {} largest "
-                           "(max partitions = {})", s.nodes.size(), max_keep, limits.max_partitions);
+        note = fmt::format(
+            "claimed, but its partition ({} nodes) is not among the {} largest "
+            "(max partitions = {})",
+            s.nodes.size(), max_keep, limits.max_partitions);
       else if (static_cast<int>(s.nodes.size()) < limits.min_nodes_per_partition)
-        note = fmt::format("claimed, but its partition has {} nodes, fewer than the minimum of {} "
-                           "(min nodes per partition)", s.nodes.size(), limits.min_nodes_per_partition);
+        note = fmt::format(
+            "claimed, but its partition has {} nodes, fewer than the minimum of {} "
+            "(min nodes per partition)",
+            s.nodes.size(), limits.min_nodes_per_partition);
       if (note.empty()) {
         for (uint32_t n : s.nodes) kept[n] = true;
         continue;

@@ -63,7 +63,9 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ", "));
 }
 
-inline size_t rank_of(const Tensor& t) { return t.shape.size(); }
+inline size_t rank_of(const Tensor& t) {
+  return t.shape.size();
+}
 
 inline bool has_dynamic_dims(const Tensor& t) {
   if (!t.has_rank) return true;

@@ -15,10 +15,10 @@ namespace edgelens::delegate::xnn {
 // DEQUANTIZE/DENSIFY on constant data, unpacked at delegate prepare time), who produces and who
 // consumes each tensor.
 struct GraphFacts {
-  std::vector<bool> quasi_static;         // by tensor id
-  std::vector<int> producer;              // by tensor id, -1 = none
+  std::vector<bool> quasi_static;                // by tensor id
+  std::vector<int> producer;                     // by tensor id, -1 = none
   std::vector<std::vector<uint32_t>> consumers;  // by tensor id
-  std::vector<bool> unpack_node;          // by node id: DEQUANTIZE/DENSIFY of static data
+  std::vector<bool> unpack_node;                 // by node id: DEQUANTIZE/DENSIFY of static data
   static GraphFacts of(const Graph& graph);
 };
 
@@ -35,8 +35,8 @@ struct Check {
   bool has_input(size_t i) const { return i < node.inputs.size() && node.inputs[i] >= 0; }
   // Static = stored in the file (kTfLiteMmapRo) or quasi-static.
   bool is_static(const Tensor* t) const {
-    return t && (t->is_constant ||
-                 (t->id < facts.quasi_static.size() && facts.quasi_static[t->id]));
+    return t &&
+           (t->is_constant || (t->id < facts.quasi_static.size() && facts.quasi_static[t->id]));
   }
   Verdict no(std::string_view rule, std::string text) const {
     return Verdict::no(fmt::format("xnnpack.{}", rule), fmt::format("{}: {}", op(), text));
@@ -44,8 +44,8 @@ struct Check {
 };
 
 using Result = std::optional<Verdict>;  // nullopt = this check passed
-#define EDGELENS_XNN_TRY(expr)         \
-  do {                                 \
+#define EDGELENS_XNN_TRY(expr)                  \
+  do {                                          \
     if (auto failed_ = (expr)) return *failed_; \
   } while (0)
 
@@ -57,7 +57,8 @@ Result check_float_or_quant8(const Check& c, const Tensor* t, std::string_view r
 Result check_float(const Check& c, const Tensor* t, std::string_view role);
 // ConvertActivationToOutputRange: NONE, RELU, RELU_N1_TO_1, RELU6.
 Result check_fused_activation(const Check& c);
-Result check_rank(const Check& c, const Tensor* t, std::string_view role, size_t min_rank, size_t max_rank);
+Result check_rank(const Check& c, const Tensor* t, std::string_view role, size_t min_rank,
+                  size_t max_rank);
 Result check_static(const Check& c, const Tensor* t, std::string_view role);
 bool is_quant8(const Tensor* t);
 // Local mode: quantized tensors only where the 2022 library's node works with identical in/out

@@ -19,9 +19,11 @@ GraphFacts GraphFacts::of(const Graph& graph) {
   facts.unpack_node.assign(graph.nodes.size(), false);
   for (const Node& node : graph.nodes) {
     for (int32_t t : node.outputs)
-      if (t >= 0 && static_cast<size_t>(t) < tensor_count) facts.producer[static_cast<size_t>(t)] = static_cast<int>(node.id);
+      if (t >= 0 && static_cast<size_t>(t) < tensor_count)
+        facts.producer[static_cast<size_t>(t)] = static_cast<int>(node.id);
     for (int32_t t : node.inputs)
-      if (t >= 0 && static_cast<size_t>(t) < tensor_count) facts.consumers[static_cast<size_t>(t)].push_back(node.id);
+      if (t >= 0 && static_cast<size_t>(t) < tensor_count)
+        facts.consumers[static_cast<size_t>(t)].push_back(node.id);
   }
   // Walk in plan order so chains (DENSIFY -> DEQUANTIZE) see the earlier unpacked tensor.
   for (const Node& node : graph.nodes) {
@@ -34,11 +36,13 @@ GraphFacts GraphFacts::of(const Graph& graph) {
     bool unpack = false;
     if (node.op.name == "DEQUANTIZE") {
       const bool fp16 = in->dtype == DType::Float16;
-      const bool int8_affine = in->dtype == DType::Int8 && !in->quant.scales.empty() && !in->quant.custom;
+      const bool int8_affine =
+          in->dtype == DType::Int8 && !in->quant.scales.empty() && !in->quant.custom;
       unpack = !in->sparsity && (fp16 || int8_affine) && out->dtype == DType::Float32;
     } else if (node.op.name == "DENSIFY") {
-      unpack = in->sparsity.has_value() &&
-               (in->dtype == DType::Float32 || in->dtype == DType::Float16 || in->dtype == DType::Int8);
+      unpack =
+          in->sparsity.has_value() &&
+          (in->dtype == DType::Float32 || in->dtype == DType::Float16 || in->dtype == DType::Int8);
     }
     if (unpack) {
       facts.unpack_node[node.id] = true;
@@ -51,12 +55,14 @@ GraphFacts GraphFacts::of(const Graph& graph) {
 Result check_io_counts(const Check& c, size_t min_inputs, size_t max_inputs, size_t outputs) {
   const size_t n_in = c.node.inputs.size();
   if (n_in < min_inputs || n_in > max_inputs) {
-    const std::string expected = min_inputs == max_inputs ? fmt::format("{}", min_inputs)
-                                                          : fmt::format("{} to {}", min_inputs, max_inputs);
+    const std::string expected = min_inputs == max_inputs
+                                     ? fmt::format("{}", min_inputs)
+                                     : fmt::format("{} to {}", min_inputs, max_inputs);
     return c.no("io_count", fmt::format("{} inputs, XNNPACK expects {}", n_in, expected));
   }
   if (c.node.outputs.size() != outputs)
-    return c.no("io_count", fmt::format("{} outputs, XNNPACK expects {}", c.node.outputs.size(), outputs));
+    return c.no("io_count",
+                fmt::format("{} outputs, XNNPACK expects {}", c.node.outputs.size(), outputs));
   for (size_t i = 0; i < min_inputs; ++i)
     if (!c.in(i)) return c.no("io_count", fmt::format("required input {} is missing", i));
   for (size_t i = 0; i < outputs; ++i)
@@ -64,13 +70,16 @@ Result check_io_counts(const Check& c, size_t min_inputs, size_t max_inputs, siz
   return std::nullopt;
 }
 
-bool is_quant8(const Tensor* t) { return t && (t->dtype == DType::Int8 || t->dtype == DType::UInt8); }
+bool is_quant8(const Tensor* t) {
+  return t && (t->dtype == DType::Int8 || t->dtype == DType::UInt8);
+}
 
 static Result local_fp16_activation(const Check& c, const Tensor* t, std::string_view role) {
   if (c.local() && t->dtype == DType::Float16 && !c.is_static(t))
     return c.no("local.fp16_activation",
                 fmt::format("{} is a float16 activation; this XNNPACK (2022) takes float16 only as "
-                            "weights unpacked at prepare time", role));
+                            "weights unpacked at prepare time",
+                            role));
   return std::nullopt;
 }
 
@@ -84,15 +93,19 @@ Result check_float_or_quant8(const Check& c, const Tensor* t, std::string_view r
     case DType::Int8:
     case DType::UInt8:
       if (t->quant.scales.empty())
-        return c.no("dtype", fmt::format("{} is {} without quantization parameters", role, dtype_name(t->dtype)));
+        return c.no("dtype", fmt::format("{} is {} without quantization parameters", role,
+                                         dtype_name(t->dtype)));
       if (t->quant.per_channel())
-        return c.no("per_tensor_required",
-                    fmt::format("{} is {} quantized per channel; XNNPACK needs one scale and zero point "
-                                "here", role, dtype_name(t->dtype)));
+        return c.no(
+            "per_tensor_required",
+            fmt::format("{} is {} quantized per channel; XNNPACK needs one scale and zero point "
+                        "here",
+                        role, dtype_name(t->dtype)));
       return std::nullopt;
     default:
-      return c.no("dtype", fmt::format("{} is {}; XNNPACK takes float32, float16, int8 or uint8 here",
-                                       role, dtype_name(t->dtype)));
+      return c.no("dtype",
+                  fmt::format("{} is {}; XNNPACK takes float32, float16, int8 or uint8 here", role,
+                              dtype_name(t->dtype)));
   }
 }
 
@@ -100,23 +113,28 @@ Result check_float(const Check& c, const Tensor* t, std::string_view role) {
   if (!t) return c.no("io_count", fmt::format("{} is missing", role));
   if (t->dtype == DType::Float32) return std::nullopt;
   if (t->dtype == DType::Float16) return local_fp16_activation(c, t, role);
-  return c.no("dtype", fmt::format("{} is {}; XNNPACK runs {} only in float", role, detail::describe_type(*t), c.op()));
+  return c.no("dtype", fmt::format("{} is {}; XNNPACK runs {} only in float", role,
+                                   detail::describe_type(*t), c.op()));
 }
 
 Result check_fused_activation(const Check& c) {
   const std::string act = detail::fused_activation(c.node);
-  if (act == "NONE" || act == "RELU" || act == "RELU_N1_TO_1" || act == "RELU6") return std::nullopt;
+  if (act == "NONE" || act == "RELU" || act == "RELU_N1_TO_1" || act == "RELU6")
+    return std::nullopt;
   return c.no("fused_activation",
               fmt::format("fused activation {} is not supported; XNNPACK fuses only NONE, RELU, "
-                          "RELU_N1_TO_1 and RELU6 (as an output clamp)", act));
+                          "RELU_N1_TO_1 and RELU6 (as an output clamp)",
+                          act));
 }
 
-Result check_rank(const Check& c, const Tensor* t, std::string_view role, size_t min_rank, size_t max_rank) {
+Result check_rank(const Check& c, const Tensor* t, std::string_view role, size_t min_rank,
+                  size_t max_rank) {
   if (!t) return c.no("io_count", fmt::format("{} is missing", role));
   const size_t r = detail::rank_of(*t);
   if (r < min_rank || r > max_rank) {
-    const std::string expected = min_rank == max_rank ? fmt::format("{}-D", min_rank)
-                                                      : fmt::format("{}-D to {}-D", min_rank, max_rank);
+    const std::string expected = min_rank == max_rank
+                                     ? fmt::format("{}-D", min_rank)
+                                     : fmt::format("{}-D to {}-D", min_rank, max_rank);
     return c.no("rank", fmt::format("{} has shape {} ({}-D); XNNPACK needs {}", role,
                                     detail::shape_text(t->shape), r, expected));
   }
@@ -127,8 +145,8 @@ Result check_static(const Check& c, const Tensor* t, std::string_view role) {
   if (!t) return c.no("io_count", fmt::format("{} is missing", role));
   if (c.is_static(t)) return std::nullopt;
   return c.no("static_required",
-              fmt::format("{} (tensor {} '{}') is computed at run time; XNNPACK needs it constant", role,
-                          t->id, t->name));
+              fmt::format("{} (tensor {} '{}') is computed at run time; XNNPACK needs it constant",
+                          role, t->id, t->name));
 }
 
 Result check_local_same_quant(const Check& c) {
@@ -139,9 +157,10 @@ Result check_local_same_quant(const Check& c) {
   if (in && out && in->dtype == out->dtype && in->quant.scales == out->quant.scales &&
       in->quant.zero_points == out->quant.zero_points)
     return std::nullopt;
-  return c.no("local.quant_mismatch",
-              "quantized input and output differ in scale or zero point; this XNNPACK (2022) runs this "
-              "node quantized only with identical input/output quantization");
+  return c.no(
+      "local.quant_mismatch",
+      "quantized input and output differ in scale or zero point; this XNNPACK (2022) runs this "
+      "node quantized only with identical input/output quantization");
 }
 
 Result local_quantized_unsupported(const Check& c, std::string_view xnn_node) {
@@ -149,10 +168,12 @@ Result local_quantized_unsupported(const Check& c, std::string_view xnn_node) {
   for (size_t i = 0; i < c.node.inputs.size(); ++i)
     if (is_quant8(c.in(i)) && !c.in(i)->is_constant)
       return c.no("local.quantized",
-                  fmt::format("quantized {} is not available in this XNNPACK (2022); only float", xnn_node));
+                  fmt::format("quantized {} is not available in this XNNPACK (2022); only float",
+                              xnn_node));
   if (is_quant8(c.out(0)))
-    return c.no("local.quantized",
-                fmt::format("quantized {} is not available in this XNNPACK (2022); only float", xnn_node));
+    return c.no(
+        "local.quantized",
+        fmt::format("quantized {} is not available in this XNNPACK (2022); only float", xnn_node));
   return std::nullopt;
 }
 
@@ -165,46 +186,95 @@ using CheckFn = Verdict (*)(const Check&);
 
 const std::map<std::string, CheckFn, std::less<>>& builtin_checks() {
   static const std::map<std::string, CheckFn, std::less<>> table = {
-      {"ABS", xnn::check_unary}, {"CEIL", xnn::check_unary}, {"COS", xnn::check_unary},
-      {"ELU", xnn::check_unary}, {"EXP", xnn::check_unary}, {"FLOOR", xnn::check_unary},
-      {"GELU", xnn::check_unary}, {"HARD_SWISH", xnn::check_unary}, {"LEAKY_RELU", xnn::check_unary},
-      {"LOGISTIC", xnn::check_unary}, {"LOG", xnn::check_unary}, {"NEG", xnn::check_unary},
-      {"RELU", xnn::check_unary}, {"RELU6", xnn::check_unary}, {"RELU_N1_TO_1", xnn::check_unary},
-      {"ROUND", xnn::check_unary}, {"RSQRT", xnn::check_unary}, {"SIN", xnn::check_unary},
-      {"SQRT", xnn::check_unary}, {"SQUARE", xnn::check_unary}, {"TANH", xnn::check_unary},
-      {"QUANTIZE", xnn::check_quantize}, {"DEQUANTIZE", xnn::check_dequantize},
-      {"ADD", xnn::check_binary}, {"DIV", xnn::check_binary}, {"MAXIMUM", xnn::check_binary},
-      {"MINIMUM", xnn::check_binary}, {"MUL", xnn::check_binary}, {"PRELU", xnn::check_binary},
-      {"SQUARED_DIFFERENCE", xnn::check_binary}, {"SUB", xnn::check_binary},
-      {"CONV_2D", xnn::check_conv_2d}, {"DEPTHWISE_CONV_2D", xnn::check_depthwise_conv_2d},
-      {"TRANSPOSE_CONV", xnn::check_transpose_conv}, {"FULLY_CONNECTED", xnn::check_fully_connected},
-      {"AVERAGE_POOL_2D", xnn::check_pool_2d}, {"MAX_POOL_2D", xnn::check_pool_2d},
-      {"SOFTMAX", xnn::check_softmax}, {"RESHAPE", xnn::check_reshape_like},
-      {"EXPAND_DIMS", xnn::check_reshape_like}, {"PAD", xnn::check_pad},
-      {"CONCATENATION", xnn::check_concatenation}, {"SPLIT", xnn::check_split},
-      {"SLICE", xnn::check_slice}, {"STRIDED_SLICE", xnn::check_strided_slice},
-      {"TRANSPOSE", xnn::check_transpose}, {"MEAN", xnn::check_reduce}, {"SUM", xnn::check_reduce},
-      {"REDUCE_MAX", xnn::check_reduce}, {"REDUCE_MIN", xnn::check_reduce},
-      {"RESIZE_BILINEAR", xnn::check_resize_bilinear}, {"DEPTH_TO_SPACE", xnn::check_depth_space},
-      {"SPACE_TO_DEPTH", xnn::check_depth_space}, {"BATCH_MATMUL", xnn::check_batch_matmul},
-      {"VAR_HANDLE", xnn::check_variable_op}, {"READ_VARIABLE", xnn::check_variable_op},
-      {"ASSIGN_VARIABLE", xnn::check_variable_op}, {"STABLEHLO_COMPOSITE", xnn::check_stablehlo_composite},
+      {"ABS", xnn::check_unary},
+      {"CEIL", xnn::check_unary},
+      {"COS", xnn::check_unary},
+      {"ELU", xnn::check_unary},
+      {"EXP", xnn::check_unary},
+      {"FLOOR", xnn::check_unary},
+      {"GELU", xnn::check_unary},
+      {"HARD_SWISH", xnn::check_unary},
+      {"LEAKY_RELU", xnn::check_unary},
+      {"LOGISTIC", xnn::check_unary},
+      {"LOG", xnn::check_unary},
+      {"NEG", xnn::check_unary},
+      {"RELU", xnn::check_unary},
+      {"RELU6", xnn::check_unary},
+      {"RELU_N1_TO_1", xnn::check_unary},
+      {"ROUND", xnn::check_unary},
+      {"RSQRT", xnn::check_unary},
+      {"SIN", xnn::check_unary},
+      {"SQRT", xnn::check_unary},
+      {"SQUARE", xnn::check_unary},
+      {"TANH", xnn::check_unary},
+      {"QUANTIZE", xnn::check_quantize},
+      {"DEQUANTIZE", xnn::check_dequantize},
+      {"ADD", xnn::check_binary},
+      {"DIV", xnn::check_binary},
+      {"MAXIMUM", xnn::check_binary},
+      {"MINIMUM", xnn::check_binary},
+      {"MUL", xnn::check_binary},
+      {"PRELU", xnn::check_binary},
+      {"SQUARED_DIFFERENCE", xnn::check_binary},
+      {"SUB", xnn::check_binary},
+      {"CONV_2D", xnn::check_conv_2d},
+      {"DEPTHWISE_CONV_2D", xnn::check_depthwise_conv_2d},
+      {"TRANSPOSE_CONV", xnn::check_transpose_conv},
+      {"FULLY_CONNECTED", xnn::check_fully_connected},
+      {"AVERAGE_POOL_2D", xnn::check_pool_2d},
+      {"MAX_POOL_2D", xnn::check_pool_2d},
+      {"SOFTMAX", xnn::check_softmax},
+      {"RESHAPE", xnn::check_reshape_like},
+      {"EXPAND_DIMS", xnn::check_reshape_like},
+      {"PAD", xnn::check_pad},
+      {"CONCATENATION", xnn::check_concatenation},
+      {"SPLIT", xnn::check_split},
+      {"SLICE", xnn::check_slice},
+      {"STRIDED_SLICE", xnn::check_strided_slice},
+      {"TRANSPOSE", xnn::check_transpose},
+      {"MEAN", xnn::check_reduce},
+      {"SUM", xnn::check_reduce},
+      {"REDUCE_MAX", xnn::check_reduce},
+      {"REDUCE_MIN", xnn::check_reduce},
+      {"RESIZE_BILINEAR", xnn::check_resize_bilinear},
+      {"DEPTH_TO_SPACE", xnn::check_depth_space},
+      {"SPACE_TO_DEPTH", xnn::check_depth_space},
+      {"BATCH_MATMUL", xnn::check_batch_matmul},
+      {"VAR_HANDLE", xnn::check_variable_op},
+      {"READ_VARIABLE", xnn::check_variable_op},
+      {"ASSIGN_VARIABLE", xnn::check_variable_op},
+      {"STABLEHLO_COMPOSITE", xnn::check_stablehlo_composite},
   };
   return table;
 }
 
 // Ops TFLite's current delegate claims but the Debian 2022 libXNNPACK has no subgraph node for
-// (stack-gotchas.md: "Absent: transpose, concatenate, split, copy, slice, mean, tanh, batch matmul").
-// MEAN is handled in check_reduce: its global-average-pooling form maps onto a node that exists.
+// (stack-gotchas.md: "Absent: transpose, concatenate, split, copy, slice, mean, tanh, batch
+// matmul"). MEAN is handled in check_reduce: its global-average-pooling form maps onto a node that
+// exists.
 const std::map<std::string, const char*, std::less<>>& local_missing_nodes() {
   static const std::map<std::string, const char*, std::less<>> table = {
-      {"TRANSPOSE", "transpose"}, {"CONCATENATION", "concatenate"}, {"SPLIT", "split"},
-      {"SLICE", "slice"}, {"STRIDED_SLICE", "slice/copy"}, {"TANH", "tanh"},
-      {"BATCH_MATMUL", "batch matrix multiply"}, {"SUM", "reduce-sum"}, {"REDUCE_MAX", "reduce-max"},
-      {"REDUCE_MIN", "reduce-min"}, {"COS", "cosine"}, {"SIN", "sine"}, {"EXP", "exp"},
-      {"LOG", "log"}, {"GELU", "gelu"}, {"RSQRT", "reciprocal square root"},
-      {"SPACE_TO_DEPTH", "space-to-depth"}, {"STABLEHLO_COMPOSITE", "scaled dot-product attention"},
-      {"VAR_HANDLE", "variable"}, {"READ_VARIABLE", "variable"}, {"ASSIGN_VARIABLE", "variable"},
+      {"TRANSPOSE", "transpose"},
+      {"CONCATENATION", "concatenate"},
+      {"SPLIT", "split"},
+      {"SLICE", "slice"},
+      {"STRIDED_SLICE", "slice/copy"},
+      {"TANH", "tanh"},
+      {"BATCH_MATMUL", "batch matrix multiply"},
+      {"SUM", "reduce-sum"},
+      {"REDUCE_MAX", "reduce-max"},
+      {"REDUCE_MIN", "reduce-min"},
+      {"COS", "cosine"},
+      {"SIN", "sine"},
+      {"EXP", "exp"},
+      {"LOG", "log"},
+      {"GELU", "gelu"},
+      {"RSQRT", "reciprocal square root"},
+      {"SPACE_TO_DEPTH", "space-to-depth"},
+      {"STABLEHLO_COMPOSITE", "scaled dot-product attention"},
+      {"VAR_HANDLE", "variable"},
+      {"READ_VARIABLE", "variable"},
+      {"ASSIGN_VARIABLE", "variable"},
   };
   return table;
 }
@@ -213,7 +283,9 @@ class XnnpackRules final : public DelegateRules {
  public:
   explicit XnnpackRules(XnnpackMode mode) : mode_(mode) {}
 
-  std::string name() const override { return mode_ == XnnpackMode::Local ? "xnnpack-local" : "xnnpack"; }
+  std::string name() const override {
+    return mode_ == XnnpackMode::Local ? "xnnpack-local" : "xnnpack";
+  }
   std::string description() const override {
     return mode_ == XnnpackMode::Local
                ? "XNNPACK as this build can run it (Debian libXNNPACK 2022-02-16 subgraph API)"
@@ -244,12 +316,15 @@ class XnnpackRules final : public DelegateRules {
       for (int32_t t : node.inputs) {
         if (t < 0 || static_cast<size_t>(t) >= facts.producer.size()) continue;
         const int p = facts.producer[static_cast<size_t>(t)];
-        if (p < 0 || !facts.unpack_node[static_cast<size_t>(p)] || !verdicts[static_cast<size_t>(p)].claimed) continue;
+        if (p < 0 || !facts.unpack_node[static_cast<size_t>(p)] ||
+            !verdicts[static_cast<size_t>(p)].claimed)
+          continue;
         const Node& unpack = graph.nodes[static_cast<size_t>(p)];
         verdicts[static_cast<size_t>(p)] = Verdict::no(
             "xnnpack.unpack_feeds_cpu_node",
             fmt::format("{}: its unpacked constant feeds node {} ({}), which stays on the CPU, so "
-                        "the unpacking stays there too", unpack.op.name, node.id, node.op.name));
+                        "the unpacking stays there too",
+                        unpack.op.name, node.id, node.op.name));
       }
     }
     return verdicts;
@@ -259,24 +334,30 @@ class XnnpackRules final : public DelegateRules {
   Verdict claim_one(const Graph& graph, const Node& node, const xnn::GraphFacts& facts) const {
     const Check c{graph, node, mode_, facts};
     if (node.op.domain != "tflite")
-      return Verdict::no("xnnpack.not_tflite",
-                         fmt::format("{}: a {} op; these rules describe TFLite's XNNPACK delegate and "
-                                     "cover TFLite ops only", node.op.name, node.op.domain));
+      return Verdict::no(
+          "xnnpack.not_tflite",
+          fmt::format("{}: a {} op; these rules describe TFLite's XNNPACK delegate and "
+                      "cover TFLite ops only",
+                      node.op.name, node.op.domain));
     if (facts.unpack_node[node.id]) return unpack_verdict(graph, node, facts);
     if (node.op.custom || node.op.name == "CUSTOM") return xnn::check_custom(c);
     if (mode_ == XnnpackMode::Local) {
       const auto& missing = local_missing_nodes();
       if (auto it = missing.find(node.op.name); it != missing.end())
-        return c.no("local.missing_node",
-                    fmt::format("this XNNPACK (Debian, 2022-02-16) has no {} node; TFLite's current "
-                                "delegate would take it", it->second));
+        return c.no(
+            "local.missing_node",
+            fmt::format("this XNNPACK (Debian, 2022-02-16) has no {} node; TFLite's current "
+                        "delegate would take it",
+                        it->second));
     }
     const auto& table = builtin_checks();
     if (auto it = table.find(node.op.name); it != table.end()) return it->second(c);
-    return c.no("op_unsupported", "XNNPACK does not implement this operator, so it runs on TFLite's CPU kernels");
+    return c.no("op_unsupported",
+                "XNNPACK does not implement this operator, so it runs on TFLite's CPU kernels");
   }
 
-  static Verdict unpack_verdict(const Graph& graph, const Node& node, const xnn::GraphFacts& facts) {
+  static Verdict unpack_verdict(const Graph& graph, const Node& node,
+                                const xnn::GraphFacts& facts) {
     if (node.op.name == "DENSIFY")
       return Verdict::yes("xnnpack.quasi_static",
                           "DENSIFY of constant sparse weights: XNNPACK densifies them once at "

@@ -17,8 +17,8 @@ namespace edgelens::delegate {
 
 // One node's answer. `rule` is a stable id for tests and tools ("xnnpack.fc.weights_zero_point");
 // `reason` is the sentence a user reads ("FULLY_CONNECTED: int8 weights with zero point 3, XNNPACK
-// needs 0"). Claimed nodes carry a reason too when the claim is not the plain one (e.g. a DEQUANTIZE
-// of constant weights that the delegate unpacks at prepare time).
+// needs 0"). Claimed nodes carry a reason too when the claim is not the plain one (e.g. a
+// DEQUANTIZE of constant weights that the delegate unpacks at prepare time).
 struct Verdict {
   bool claimed = false;
   std::string rule;

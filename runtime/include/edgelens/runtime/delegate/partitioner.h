@@ -16,9 +16,10 @@ namespace edgelens::delegate {
 struct NodeSubset {
   enum class Kind { Cpu, Delegate };
   Kind kind = Kind::Cpu;
-  std::vector<uint32_t> nodes;          // plan order
-  std::vector<int32_t> input_tensors;   // sorted, unique (constants included, as in TFLite)
-  std::vector<int32_t> output_tensors;  // sorted, unique: consumed by a later subset or graph outputs
+  std::vector<uint32_t> nodes;         // plan order
+  std::vector<int32_t> input_tensors;  // sorted, unique (constants included, as in TFLite)
+  std::vector<int32_t>
+      output_tensors;  // sorted, unique: consumed by a later subset or graph outputs
 };
 
 struct PartitionOptions {
@@ -55,7 +56,7 @@ struct PartitionReport {
   std::string source;
   uint32_t graph = 0;
   PartitionOptions options;
-  std::vector<NodeSubset> subsets;  // execution order after delegation
+  std::vector<NodeSubset> subsets;   // execution order after delegation
   std::vector<NodePlacement> nodes;  // indexed by node id
   int cpu_ops = 0;
   int delegate_ops = 0;
