@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -74,6 +75,16 @@ void build_delegate_call(const ReadContext& ctx, const fb::ExecutionPlan& plan,
 std::string bytes_to_text_or_hex(std::span<const uint8_t> bytes);
 
 DType scalar_type_to_dtype(fb::ScalarType type);
+
+// Element i of a verified vector of 8-byte scalars. The flatbuffers Verifier checks only the
+// 4-byte alignment of a vector's length, so a malformed file can misalign 8-byte elements;
+// memcpy reads them without undefined behaviour.
+template <typename T>
+T element(const flatbuffers::Vector<T>& v, flatbuffers::uoffset_t i) {
+  T value{};
+  std::memcpy(&value, v.Data() + std::size_t{i} * sizeof(T), sizeof(T));
+  return value;
+}
 
 // Name of argument `position` of a well-known kernel ("aten::add.out", 2 -> "alpha"), or empty.
 std::string_view known_arg_name(std::string_view op, std::size_t position);

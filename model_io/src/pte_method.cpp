@@ -225,7 +225,7 @@ class MethodBuilder {
     if (!offsets || index >= offsets->size())
       fail(where, fmt::format("data_buffer_idx {} but {} has {} offsets", index, what,
                               offsets ? offsets->size() : 0));
-    const uint64_t offset = offsets->Get(index);
+    const uint64_t offset = element(*offsets, index);
     if (offset > segment.size())
       fail(where, fmt::format("{} offset {} is past the end of segment {} ({} bytes)", what, offset,
                               sub.segment_index(), segment.size()));
@@ -234,8 +234,8 @@ class MethodBuilder {
       size = static_cast<uint64_t>(nbytes);
     } else {  // unknown element size: up to the next offset or the segment end
       size = segment.size() - offset;
-      if (index + 1 < offsets->size() && offsets->Get(index + 1) >= offset)
-        size = std::min<uint64_t>(size, offsets->Get(index + 1) - offset);
+      if (index + 1 < offsets->size() && element(*offsets, index + 1) >= offset)
+        size = std::min<uint64_t>(size, element(*offsets, index + 1) - offset);
     }
     if (size > segment.size() - offset)
       fail(where, fmt::format("needs {} bytes at offset {} of segment {}, which holds {}", size,
@@ -293,7 +293,8 @@ class MethodBuilder {
         // Items are indices of Int values (the runtime boxes them so kernels can see updates).
         std::vector<int64_t> ints;
         if (const auto* v = ev.val_as_IntList(); v && v->items()) {
-          for (int64_t item : *v->items()) {
+          for (flatbuffers::uoffset_t k = 0; k < v->items()->size(); ++k) {
+            const int64_t item = element(*v->items(), k);
             const fb::Int* boxed = nullptr;
             if (item >= 0 && static_cast<uint64_t>(item) < value_count())
               boxed = plan_.values()->Get(static_cast<uint32_t>(item))->val_as_Int();
@@ -304,10 +305,13 @@ class MethodBuilder {
         }
         return ints;
       }
-      case fb::KernelTypes::DoubleList:
+      case fb::KernelTypes::DoubleList: {
+        std::vector<double> doubles;
         if (const auto* v = ev.val_as_DoubleList(); v && v->items())
-          return std::vector<double>(v->items()->begin(), v->items()->end());
-        return std::vector<double>{};
+          for (flatbuffers::uoffset_t k = 0; k < v->items()->size(); ++k)
+            doubles.push_back(element(*v->items(), k));
+        return doubles;
+      }
       case fb::KernelTypes::BoolList: {
         std::vector<int64_t> bits;
         if (const auto* v = ev.val_as_BoolList(); v && v->items())
@@ -523,7 +527,7 @@ class MethodBuilder {
     if (!sizes || sizes->size() <= 1) return;
     std::vector<std::string> arenas;
     for (flatbuffers::uoffset_t k = 1; k < sizes->size(); ++k)  // entry 0 is unused
-      arenas.push_back(fmt::format("arena {}: {} B", k, sizes->Get(k)));
+      arenas.push_back(fmt::format("arena {}: {} B", k, element(*sizes, k)));
     ctx_.model.metadata.emplace_back(fmt::format("{}.planned_memory", method_),
                                      fmt::format("{}", fmt::join(arenas, ", ")));
   }

@@ -117,6 +117,11 @@ ProgramView open_program(std::span<const std::byte> image, const std::string& fi
   const std::span<const std::byte> program =
       view.header ? image.first(view.header->program_size) : image;
 
+  // The Verifier checks alignment relative to the buffer start, so the start itself must be
+  // aligned for 8-byte fields to be readable (files are mapped at page boundaries and bundled
+  // programs are stored 16-byte aligned, so only a malformed bundle fails this).
+  if (reinterpret_cast<std::uintptr_t>(program.data()) % 8 != 0)
+    throw ModelError(file, at(where, "program"), "the program is not stored 8-byte aligned");
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(program.data()), program.size());
   if (!fb::VerifyProgramBuffer(verifier))
     throw ModelError(file, at(where, fmt::format("program (bytes 0..{})", program.size())),

@@ -171,6 +171,10 @@ class BlobDecoder {
       fail(fmt::format("byte {}", header_.flatbuffer_offset + 4),
            fmt::format("XNNGraph identifier is \"{}\", expected \"XN01\" or \"XN00\"",
                        printable(identifier_)));
+    // Writers pad the header to 16 bytes; an unaligned start would make the Verifier's
+    // alignment checks (relative to the buffer) meaningless.
+    if (reinterpret_cast<std::uintptr_t>(fb_bytes.data()) % 8 != 0)
+      fail(fmt::format("byte {}", header_.flatbuffer_offset), "the XNNGraph is not 8-byte aligned");
     flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(fb_bytes.data()),
                                    fb_bytes.size());
     if (!verifier.VerifyBuffer<xfb::XNNGraph>(nullptr))
