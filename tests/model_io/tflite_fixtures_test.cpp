@@ -159,6 +159,11 @@ TEST(TfliteFixtures, InputsAndOutputsAgreeWithTfliteMeta) {
     std::set<std::string> want;
     for (const auto& c : meta.at("custom_ops")) want.insert(c.get<std::string>());
     EXPECT_EQ(custom, want);
+    // ... and whether the model has variable (state) tensors.
+    bool variable = false;
+    for (const auto& graph : m->graphs)
+      for (const auto& t : graph.tensors) variable = variable || t.is_variable;
+    EXPECT_EQ(variable, meta.at("has_variable_tensors").get<bool>());
     ++checked;
   }
   EXPECT_GE(checked, 15);  // reference/ has 15 models
