@@ -32,6 +32,11 @@ std::shared_ptr<const Model> SessionContext::modelPtr() const {
   return models_[static_cast<size_t>(current_model_)].model;
 }
 
+std::shared_ptr<const Model> SessionContext::modelAt(int index) const {
+  if (index < 0 || index >= modelCount()) return nullptr;
+  return models_[static_cast<size_t>(index)].model;
+}
+
 void SessionContext::setCurrentModel(int index) {
   if (index >= modelCount()) index = -1;
   if (index == current_model_) return;

@@ -33,6 +33,7 @@ class SessionContext : public QObject {
   int modelCount() const { return static_cast<int>(models_.size()); }
   const Model* model() const;  // the current model, or nullptr
   std::shared_ptr<const Model> modelPtr() const;
+  std::shared_ptr<const Model> modelAt(int index) const;
   int currentModelIndex() const { return current_model_; }
   void setCurrentModel(int index);
 

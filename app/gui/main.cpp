@@ -1,0 +1,127 @@
+// edgelens-gui [MODEL…]: the desktop explorer. Without a display it prints what `edgelens info`
+// says about each model instead. --screenshot FILE renders the window offscreen and exits (docs).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QIcon>
+#include <QTimer>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "app_icon.h"
+#include "edgelens/inspectors/search_panel.h"
+#include "edgelens/inspectors/session_context.h"
+#include "edgelens/model_io/model_summary.h"
+#include "edgelens/model_io/open.h"
+#include "graph_canvas.h"
+#include "layout_controller.h"
+#include "main_window.h"
+
+namespace {
+
+bool have_display() {
+  const char* platform = std::getenv("QT_QPA_PLATFORM");
+  if (platform && *platform) return true;  // the user chose (offscreen, vnc, ...)
+  return std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+}
+
+// No display: the same facts as `edgelens info`, so the command is still useful over ssh.
+int print_info(int argc, char** argv) {
+  int status = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0) continue;
+    try {
+      std::cout << edgelens::to_text(edgelens::summarize(*edgelens::open_model(arg))) << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      status = 2;
+    }
+  }
+  std::cerr << "edgelens-gui: no display (DISPLAY/WAYLAND_DISPLAY unset); printed the model "
+               "summary instead\n";
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!have_display()) return print_info(argc, argv);
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("EdgeLens");
+  QApplication::setApplicationName("edgelens-gui");
+  QApplication::setApplicationVersion("0.1.0");
+  QApplication::setWindowIcon(edgelens::gui::app_icon());
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("EdgeLens: look inside on-device ML models (.tflite, .pte)");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument("MODEL", "Models to open (.tflite, .pte, .bpte)", "[MODEL…]");
+  QCommandLineOption screenshot("screenshot", "Render the window to FILE (PNG) and exit.", "FILE");
+  QCommandLineOption size("size", "Window size for --screenshot (default 1400x900).", "WxH",
+                          "1400x900");
+  QCommandLineOption theme("theme", "light or dark.", "THEME");
+  QCommandLineOption graph("graph", "Show graph N of the model.", "N");
+  QCommandLineOption expand("expand", "all, none or a depth.", "WHAT");
+  QCommandLineOption select("select", "Select node N (the inspector shows it).", "N");
+  QCommandLineOption tensor("tensor", "Show tensor N in the tensor viewer.", "N");
+  QCommandLineOption find("find", "Search for REGEX.", "REGEX");
+  QCommandLineOption zoom("zoom", "Zoom factor after fitting (--screenshot).", "Z");
+  parser.addOptions({screenshot, size, theme, graph, expand, select, tensor, find, zoom});
+  parser.process(app);
+
+  edgelens::gui::MainWindow window;
+  const bool offscreen = parser.isSet(screenshot);
+  window.setInteractiveErrors(!offscreen);
+  if (parser.isSet(theme)) window.setTheme(edgelens::gui::theme_from_name(parser.value(theme)));
+  if (offscreen) {
+    const QStringList wh = parser.value(size).split('x');
+    if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
+  }
+  int status = 0;
+  for (const QString& path : parser.positionalArguments()) {
+    QString error;
+    if (!window.openFile(path, &error) && offscreen) {
+      std::cerr << error.toStdString() << "\n";
+      status = 2;
+    }
+  }
+  window.show();
+  auto& context = window.context();
+  if (parser.isSet(graph)) context.setCurrentGraph(parser.value(graph).toInt());
+  window.waitForLayout();
+  if (parser.isSet(expand)) {
+    const QString what = parser.value(expand);
+    auto* layout = window.layoutController();
+    if (what == "all")
+      layout->expandAll();
+    else if (what == "none")
+      layout->collapseAll();
+    else
+      layout->expandToDepth(static_cast<uint32_t>(what.toInt()));
+    window.waitForLayout();
+  }
+  if (parser.isSet(find)) {
+    window.searchPanel()->setQuery(parser.value(find));
+    window.searchPanel()->next();
+    window.waitForLayout();
+  }
+  if (parser.isSet(select)) {
+    context.setCurrentNode(parser.value(select).toInt());
+    window.waitForLayout();
+  }
+  if (parser.isSet(tensor)) context.setCurrentTensor(parser.value(tensor).toInt());
+  if (parser.isSet(zoom))
+    window.canvas()->setZoom(window.canvas()->zoom() * parser.value(zoom).toDouble());
+  if (!offscreen) return app.exec();
+
+  QApplication::processEvents();
+  if (!window.grab().save(parser.value(screenshot))) {
+    std::cerr << "cannot write " << parser.value(screenshot).toStdString() << "\n";
+    return 2;
+  }
+  return status;
+}
