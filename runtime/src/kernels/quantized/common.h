@@ -82,6 +82,9 @@ inline quant::ActivationRange fused_range(NodeContext& ctx, DType out_type, QPar
 inline bool is_quant_type(DType t) {
   return t == DType::Int8 || t == DType::UInt8 || t == DType::Int16;
 }
+inline bool is_requant_type(DType t) {
+  return is_quant_type(t) || t == DType::Int32;
+}
 
 // The output dtype the model declares (quantized kernels never change it).
 inline DType declared_dtype(NodeContext& ctx, size_t i) {
@@ -112,6 +115,14 @@ void dispatch_int(const NodeContext& ctx, DType t, Fn&& fn) {
     default:
       ctx.unsupported(fmt::format("dtype {} is not a quantized type", dtype_name(t)));
   }
+}
+// dispatch_int plus int32 (QUANTIZE requantizes int16 <-> int32).
+template <class Fn>
+void dispatch_int_or_int32(const NodeContext& ctx, DType t, Fn&& fn) {
+  if (t == DType::Int32)
+    fn.template operator()<int32_t>();
+  else
+    dispatch_int(ctx, t, std::forward<Fn>(fn));
 }
 
 }  // namespace edgelens::runtime::qkernel
