@@ -3,6 +3,7 @@
 // JSON output is documented in docs/partitioning.md.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -61,8 +62,8 @@ std::string tensor_list(const Graph& graph, const std::vector<int32_t>& ids, boo
   return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
-nlohmann::json to_json(const Model& model, const delegate::PartitionReport& r) {
-  using nlohmann::json;
+nlohmann::ordered_json to_json(const Model& model, const delegate::PartitionReport& r) {
+  using json = nlohmann::ordered_json;
   const Graph& graph = model.graphs[r.graph];
   json out;
   out["model"] = model.path;
@@ -138,14 +139,40 @@ void print_text(const Model& model, const delegate::PartitionReport& r, bool all
     fmt::print("  {}: {}{}\n", node_label(graph, node), why.empty() ? "(no reason given)" : why,
                p.verdict.rule.empty() ? "" : fmt::format("  [{}]", p.verdict.rule));
   }
-  header = false;
-  for (const delegate::NodePlacement& p : r.nodes) {
-    if (!p.delegated || (!all_nodes && p.verdict.reason.empty())) continue;
-    if (!header) fmt::print("\nDelegated nodes{}:\n", all_nodes ? "" : " with a note");
-    header = true;
-    fmt::print("  {}{}\n", node_label(graph, graph.nodes[p.node]),
-               p.verdict.reason.empty() ? "" : fmt::format(": {}", p.verdict.reason));
+  // Unpacking of constant weights is routine (one per weight tensor); count it unless --all.
+  auto routine = [](const delegate::NodePlacement& p) {
+    return p.verdict.rule == "xnnpack.quasi_static" || p.verdict.rule == "xnnpack.fp16_weights";
+  };
+  int unpack_nodes = 0;
+  if (all_nodes) {
+    fmt::print("\nDelegated nodes:\n");
+    for (const delegate::NodePlacement& p : r.nodes)
+      if (p.delegated)
+        fmt::print("  {}{}\n", node_label(graph, graph.nodes[p.node]),
+                   p.verdict.reason.empty() ? "" : fmt::format(": {}", p.verdict.reason));
+  } else {
+    // Notes repeat per op type (profile notes); print each distinct note once with its nodes.
+    std::vector<std::pair<std::string, std::vector<uint32_t>>> notes;
+    for (const delegate::NodePlacement& p : r.nodes) {
+      if (!p.delegated || p.verdict.reason.empty()) continue;
+      if (routine(p)) {
+        ++unpack_nodes;
+        continue;
+      }
+      auto it = std::find_if(notes.begin(), notes.end(),
+                             [&](const auto& n) { return n.first == p.verdict.reason; });
+      if (it == notes.end()) it = notes.insert(notes.end(), {p.verdict.reason, {}});
+      it->second.push_back(p.node);
+    }
+    if (!notes.empty()) fmt::print("\nNotes on delegated nodes:\n");
+    for (const auto& [note, ids] : notes) fmt::print("  nodes [{}]: {}\n", node_ranges(ids), note);
   }
+  if (unpack_nodes > 0)
+    fmt::print(
+        "\n{} DEQUANTIZE/DENSIFY node{} of constant weights absorbed by the delegate (unpacked "
+        "once at "
+        "prepare time; --all lists them)\n",
+        unpack_nodes, unpack_nodes == 1 ? "" : "s");
   fmt::print("\n{}\n", delegate::summary_line(r));
 }
 

@@ -95,6 +95,22 @@ TEST(DelegateProfiles, EthosUTakesInt8ConvWithinVelaStrideLimits) {
   EXPECT_EQ(summary_line(r), "CPU operators = 0 / NPU operators = 1");
 }
 
+// tflite-micro ships person_detect.tflite and, next to it, person_detect_vela.tflite: the same
+// network after Vela, which is one CUSTOM ethos-u op (MANIFEST.tsv). So Vela put every operator on
+// the NPU, and the ethos-u profile must claim them all.
+TEST(DelegateProfiles, EthosUClaimsAllOfPersonDetectLikeVela) {
+  const fs::path fixtures = fs::path(EDGELENS_SHARED_DIR) / "fixtures" / "tflite" / "micro";
+  if (!fs::is_directory(fixtures)) GTEST_SKIP() << "../shared fixtures absent: " << fixtures;
+  const auto vela = open_model((fixtures / "person_detect_vela.tflite").string());
+  ASSERT_EQ(vela->graphs[0].nodes.size(), 1u);
+  EXPECT_EQ(vela->graphs[0].nodes[0].op.name, "ethos-u");
+  const auto m = open_model((fixtures / "person_detect.tflite").string());
+  const PartitionReport r = analyze_partitions(*m, 0, *shipped("ethos-u"), {});
+  for (const NodePlacement& p : r.nodes) EXPECT_TRUE(p.delegated) << p.verdict.reason;
+  EXPECT_EQ(r.cpu_ops, 0);
+  EXPECT_EQ(r.delegate_partitions, 1);
+}
+
 TEST(DelegateProfiles, MalformedProfilesNameThePlace) {
   try {
     load_profile_text(R"({"name": "x", "ops": {"CONV_2D": {"strides": [1, 2]}}})", "bad.json");
