@@ -299,8 +299,14 @@ Verdict check_fully_connected(const Check& c) {
 Verdict check_pool_2d(const Check& c) {
   EDGELENS_XNN_TRY(check_io_counts(c, 1, 1, 1));
   EDGELENS_XNN_TRY(check_rank(c, c.in(0), "input", 4, 4));
-  EDGELENS_XNN_TRY(check_float_or_quant8(c, c.in(0), "input"));
-  EDGELENS_XNN_TRY(check_float_or_quant8(c, c.out(0), "output"));
+  // VisitAveragePool2DNode checks CheckTensorFloat32Type; max pooling also takes 8-bit tensors.
+  if (c.op() == "AVERAGE_POOL_2D") {
+    EDGELENS_XNN_TRY(check_float(c, c.in(0), "input"));
+    EDGELENS_XNN_TRY(check_float(c, c.out(0), "output"));
+  } else {
+    EDGELENS_XNN_TRY(check_float_or_quant8(c, c.in(0), "input"));
+    EDGELENS_XNN_TRY(check_float_or_quant8(c, c.out(0), "output"));
+  }
   const int64_t sw = detail::attr_int_or(c.node, "stride_w", 0);
   const int64_t sh = detail::attr_int_or(c.node, "stride_h", 0);
   const int64_t fw = detail::attr_int_or(c.node, "filter_width", 0);
@@ -325,10 +331,7 @@ Verdict check_pool_2d(const Check& c) {
   if (padding != "SAME" && padding != "VALID")
     return c.no("padding", fmt::format("padding {}; XNNPACK takes SAME or VALID", padding));
   EDGELENS_XNN_TRY(check_fused_activation(c));
-  if (c.op() == "AVERAGE_POOL_2D")
-    EDGELENS_XNN_TRY(local_quantized_unsupported(c, "average pooling"));
-  else
-    EDGELENS_XNN_TRY(check_local_same_quant(c));
+  if (c.op() == "MAX_POOL_2D") EDGELENS_XNN_TRY(check_local_same_quant(c));
   return Verdict::yes();
 }
 

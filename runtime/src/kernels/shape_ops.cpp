@@ -159,7 +159,10 @@ void concat_prepare(NodeContext& ctx) {
   const int64_t out_rank = first.rank() + (pack ? 1 : 0);
   const int64_t axis = norm_axis(ctx, ctx.attr_int("axis", 0), out_rank);
   auto shape = first.shape;
-  if (pack) shape.insert(shape.begin() + axis, 0);
+  if (pack)
+    shape.insert(shape.begin() + axis, 0);
+  else
+    shape[size_t(axis)] = 0;
   for (size_t i = 0; i < ctx.input_count(); ++i) {
     const auto& t = ctx.input(i);
     if (t.dtype != first.dtype) ctx.unsupported("inputs have different dtypes");

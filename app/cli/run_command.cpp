@@ -1,0 +1,216 @@
+// `edgelens run MODEL`: runs the model in the embedded interpreter, writes outputs (and optionally
+// every intermediate tensor) as .npy, and prints a per-output summary, statistics, the first
+// NaN/Inf and memory figures (text or --json).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "edgelens/model_io/error.h"
+#include "edgelens/model_io/open.h"
+#include "edgelens/runtime/inputs.h"
+#include "edgelens/runtime/interpreter.h"
+#include "edgelens/runtime/npy.h"
+#include "edgelens/runtime/observer.h"
+
+namespace edgelens::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace edgelens::runtime;
+
+struct RunOptions {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::string outputs_dir, dump_dir;
+  bool stats = false, json = false, first_nan = false;
+};
+
+nlohmann::json stats_json(const TensorStats& s) {
+  return {{"count", s.count},
+          {"min", s.min},
+          {"max", s.max},
+          {"mean", s.mean},
+          {"std", s.std},
+          {"nan", s.nan_count},
+          {"inf", s.inf_count},
+          {"zero_fraction", s.zero_fraction()},
+          {"histogram", s.histogram}};
+}
+
+std::vector<double> first_values(const TensorBuffer& t, size_t count) {
+  std::vector<double> values;
+  const auto s = compute_stats(t, 0);  // validates dtype support cheaply
+  (void)s;
+  TensorBuffer view = t;
+  const auto n = std::min<int64_t>(t.element_count(), int64_t(count));
+  view.shape = {n};
+  view.bytes = std::min(t.bytes, size_t(n) * std::max(1u, dtype_bits(t.dtype) / 8));
+  // Dequantized first values via the statistics reader would lose order; read raw instead.
+  for (int64_t i = 0; i < n; ++i) {
+    TensorBuffer one = view;
+    one.shape = {1};
+    one.data = t.data + i * int64_t(std::max(1u, dtype_bits(t.dtype) / 8));
+    one.bytes = std::max(1u, dtype_bits(t.dtype) / 8);
+    values.push_back(compute_stats(one, 0).min);
+  }
+  return values;
+}
+
+int run(const RunOptions& o) {
+  auto model = open_model(o.model);
+  InterpreterOptions options;
+  Interpreter interpreter(*model, options);
+  if (!interpreter.ready()) {
+    fmt::print(stderr, "edgelens: cannot run {}: {} node(s) unsupported\n", o.model,
+               interpreter.unsupported().size());
+    for (const auto& u : interpreter.unsupported()) fmt::print(stderr, "  {}\n", u.to_string());
+    return kExitBadInput;
+  }
+  std::vector<InputSpec> specs;
+  try {
+    for (const auto& text : o.inputs) specs.push_back(parse_input_spec(text));
+    apply_inputs(interpreter, specs);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "edgelens: bad input: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const ModelError& e) {
+    fmt::print(stderr, "edgelens: bad input: {}\n", e.what());
+    return kExitBadInput;
+  }
+
+  NanFinder nan_finder;
+  StatsObserver stats;
+  NodeTimer timer;
+  std::unique_ptr<TensorCapture> capture;
+  interpreter.add_observer(&timer);
+  if (o.first_nan) interpreter.add_observer(&nan_finder);
+  if (o.stats) interpreter.add_observer(&stats);
+  if (!o.dump_dir.empty()) {
+    // Budget 0: every tensor goes straight to DIR/t<index>.npy as it is produced.
+    capture = std::make_unique<TensorCapture>(CaptureOptions{{}, true, 0, o.dump_dir});
+    interpreter.add_observer(capture.get());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  interpreter.invoke();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
+  if (!o.outputs_dir.empty()) {
+    fs::create_directories(o.outputs_dir);
+    for (size_t k = 0; k < interpreter.output_count(); ++k) {
+      const auto& t = interpreter.output(k);
+      write_npy(fs::path(o.outputs_dir) / fmt::format("output{}.npy", k), t.dtype, t.shape,
+                {t.data, std::min(t.bytes, t.byte_size())});
+    }
+  }
+  if (capture) {
+    std::ofstream index(fs::path(o.dump_dir) / "index.tsv");
+    index << "idx\tname\tdtype\tshape\n";
+    for (const auto& [id, c] : capture->tensors())
+      index << id << '\t' << c.name << '\t' << npy_descr(c.dtype) << '\t'
+            << fmt::format("[{}]", fmt::join(c.shape, ",")) << '\n';
+  }
+
+  const auto memory = interpreter.memory();
+  nlohmann::json report;
+  report["model"] = o.model;
+  report["invoke_ms"] = ms;
+  report["memory"] = {{"arena_bytes", memory.arena_bytes},
+                      {"naive_bytes", memory.naive_bytes},
+                      {"variable_bytes", memory.variable_bytes},
+                      {"constant_bytes", memory.constant_bytes}};
+  for (size_t k = 0; k < interpreter.output_count(); ++k) {
+    const auto& t = interpreter.output(k);
+    const auto s = compute_stats(t, 16);
+    report["outputs"].push_back({{"index", k},
+                                 {"name", t.ir ? t.ir->name : ""},
+                                 {"dtype", std::string(dtype_name(t.dtype))},
+                                 {"shape", t.shape},
+                                 {"stats", stats_json(s)},
+                                 {"first_values", first_values(t, 8)}});
+  }
+  if (o.first_nan) {
+    if (const auto& hit = nan_finder.first())
+      report["first_nan"] = {
+          {"node", hit->node},
+          {"graph", hit->graph},
+          {"op", hit->op},
+          {"tensor", hit->tensor},
+          {"tensor_name", hit->tensor_name},
+          {"element", hit->element},
+          {"value", std::isnan(hit->value) ? "nan" : (hit->value > 0 ? "inf" : "-inf")},
+          {"inputs_finite", hit->inputs_finite}};
+    else
+      report["first_nan"] = nullptr;
+  }
+  if (o.stats)
+    for (const auto& r : stats.results())
+      report["stats"].push_back({{"graph", r.graph},
+                                 {"node", r.node},
+                                 {"op", r.op},
+                                 {"tensor", r.tensor},
+                                 {"name", r.name},
+                                 {"stats", stats_json(r.stats)}});
+
+  if (o.json) {
+    fmt::print("{}\n", report.dump(1));
+    return kExitOk;
+  }
+  fmt::print("{}: ran in {:.2f} ms; arena {} bytes (naive {})\n", o.model, ms, memory.arena_bytes,
+             memory.naive_bytes);
+  for (const auto& out : report["outputs"]) {
+    const auto& s = out["stats"];
+    std::vector<std::string> firsts;
+    for (const auto& v : out["first_values"])
+      firsts.push_back(fmt::format("{:.6g}", v.get<double>()));
+    fmt::print("output {} '{}' {} [{}]: min {:.6g} max {:.6g} mean {:.6g}; first: {}\n",
+               out["index"].get<size_t>(), out["name"].get<std::string>(),
+               out["dtype"].get<std::string>(),
+               fmt::join(out["shape"].get<std::vector<int64_t>>(), ","), s["min"].get<double>(),
+               s["max"].get<double>(), s["mean"].get<double>(), fmt::join(firsts, " "));
+  }
+  if (o.stats)
+    for (const auto& r : stats.results())
+      fmt::print(
+          "node {:4} {:24} t{:<5} min {:<12.6g} max {:<12.6g} mean {:<12.6g} std {:<12.6g} nan {} "
+          "inf {} zero {:.3f}\n",
+          r.node, r.op, r.tensor, r.stats.min, r.stats.max, r.stats.mean, r.stats.std,
+          r.stats.nan_count, r.stats.inf_count, r.stats.zero_fraction());
+  if (o.first_nan) {
+    if (const auto& hit = nan_finder.first())
+      fmt::print("first non-finite value: node {} ({}) output t{} '{}' element {} = {}{}\n",
+                 hit->node, hit->op, hit->tensor, hit->tensor_name, hit->element, hit->value,
+                 hit->inputs_finite ? " (its inputs were finite)" : "");
+    else
+      fmt::print("no NaN/Inf in any node output\n");
+  }
+  if (!o.outputs_dir.empty()) fmt::print("outputs written to {}\n", o.outputs_dir);
+  if (capture)
+    fmt::print("{} tensors written to {} (index.tsv)\n", capture->tensors().size(), o.dump_dir);
+  return kExitOk;
+}
+
+const RegisterCommand kRun{Command{
+    "run", "Run the model in the embedded interpreter and write outputs / intermediates",
+    [](CLI::App& sub) -> Action {
+      auto o = std::make_shared<RunOptions>();
+      sub.add_option("model", o->model, "Model file (.tflite)")->required();
+      sub.add_option(
+          "--input,-i", o->inputs,
+          "INDEX_OR_NAME=FILE.npy, FILE.npy, ramp, random[:SEED] (repeatable; default ramp)");
+      sub.add_option("--outputs,-o", o->outputs_dir, "Write output<k>.npy here");
+      sub.add_option("--dump-tensors", o->dump_dir,
+                     "Write every tensor as t<index>.npy plus index.tsv");
+      sub.add_flag("--stats", o->stats, "Statistics of every node output");
+      sub.add_flag("--json", o->json, "Print the report as JSON");
+      sub.add_flag("--first-nan", o->first_nan, "Find the first node producing NaN/Inf");
+      return [o] { return run(*o); };
+    }}};
+
+}  // namespace
+}  // namespace edgelens::cli
