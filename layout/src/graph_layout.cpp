@@ -147,8 +147,8 @@ std::string tensor_display_name(const Graph& graph, uint32_t t) {
   std::string name = t < graph.tensors.size() ? graph.tensors[t].name : std::string();
   if (name.empty()) name = fmt::format("tensor {}", t);
   // Long fused names: keep the end, which names the value.
-  if (utf8_length(name) > 32) {
-    size_t cut = name.size() - 30;
+  if (utf8_length(name) > 48) {
+    size_t cut = name.size() - 46;
     while (cut < name.size() && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) ++cut;
     name = "…" + name.substr(cut);
   }
