@@ -141,4 +141,32 @@ Placement fast_place(std::span<const BoxSize> boxes, std::span<const FlowEdge> e
   return placement;
 }
 
+std::optional<Placement> chain_place(std::span<const BoxSize> boxes,
+                                     std::span<const FlowEdge> edges,
+                                     const LayoutOptions& options) {
+  const size_t n = boxes.size();
+  if (n == 0 || edges.size() + 1 != n) return std::nullopt;
+  std::vector<bool> linked(n, false);
+  for (const FlowEdge& e : edges) {
+    if (e.to != e.from + 1 || linked[e.from]) return std::nullopt;
+    linked[e.from] = true;
+  }
+  Placement placement;
+  double width = 0;
+  for (const BoxSize& b : boxes) width = std::max(width, b.w);
+  double y = 0;
+  for (size_t i = 0; i < n; ++i) {
+    placement.boxes.push_back({(width - boxes[i].w) / 2, y, boxes[i].w, boxes[i].h});
+    y += boxes[i].h + (i + 1 < n ? options.ranksep * 72.0 : 0);
+  }
+  placement.width = width;
+  placement.height = y;
+  for (const FlowEdge& e : edges) {
+    const Rect& a = placement.boxes[e.from];
+    const Rect& b = placement.boxes[e.to];
+    placement.edges.push_back({{{width / 2, a.bottom()}, {width / 2, b.top()}}, false, false});
+  }
+  return placement;
+}
+
 }  // namespace edgelens::layout::detail

@@ -365,6 +365,8 @@ class Composer {
       placement = Placement{{Rect{0, 0, sizes[0].w, sizes[0].h}}, {}, sizes[0].w, sizes[0].h};
     } else if (sizes.size() > options_.fast_layout_threshold) {
       layout->fast = true;
+    } else if (auto chain = detail::chain_place(sizes, flow, options_)) {
+      placement = std::move(chain);  // what dot would draw, without the call
     } else if (!sizes.empty()) {
       placement = detail::dot_place(sizes, flow, options_);
       ++dot_calls_;

@@ -41,6 +41,11 @@ std::optional<Placement> dot_place(std::span<const BoxSize> boxes, std::span<con
 Placement fast_place(std::span<const BoxSize> boxes, std::span<const FlowEdge> edges,
                      const LayoutOptions& options);
 
+// Boxes that form one simple chain 0 -> 1 -> ... -> n-1 (in index order, no other edges): a centred
+// column, exactly what dot draws for a chain, without the Graphviz call. nullopt otherwise.
+std::optional<Placement> chain_place(std::span<const BoxSize> boxes,
+                                     std::span<const FlowEdge> edges, const LayoutOptions& options);
+
 // Point halfway along a path (Bézier or polyline).
 Point path_midpoint(const std::vector<Point>& points, bool bezier);
 
