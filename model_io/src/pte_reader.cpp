@@ -233,7 +233,7 @@ std::unique_ptr<Model> read_bundled(std::shared_ptr<const MappedFile> file) {
   const std::span<const std::byte> image(reinterpret_cast<const std::byte*>(program->data()),
                                          program->size());
   auto model = read_program_image(file, image, "embedded program", ModelFormat::ExecuTorchBundled);
-  model->description = fmt::format("ExecuTorch bundled program ({}) around a {} program", id,
+  model->description = fmt::format("ExecuTorch bundled program ({}) wrapping an {} program", id,
                                    model->metadata.front().second);
   model->metadata.emplace_back("bundle_version", fmt::format("{}", bundle->version()));
   model->metadata.emplace_back("embedded_program_offset",
