@@ -92,7 +92,8 @@ std::unique_ptr<Model> dispatch(std::shared_ptr<const MappedFile> file) {
   switch (detect_format(head)) {
     case DetectedFormat::TFLite: return read_tflite(std::move(file));
     case DetectedFormat::ExecuTorch:
-    case DetectedFormat::ExecuTorchBundled: return read_pte(std::move(file));
+    case DetectedFormat::ExecuTorchBundled:
+    case DetectedFormat::ExecuTorchData: return read_pte(std::move(file));  // .ptd: read_pte explains
     default: break;
   }
   throw ModelError(file->path(), "", fmt::format("not a supported model: looks like {}", describe_bytes(head)));
