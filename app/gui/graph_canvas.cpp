@@ -16,7 +16,7 @@ namespace {
 
 using layout::ItemKind;
 
-constexpr double kMinZoom = 0.005, kMaxZoom = 8.0;
+constexpr double kMinZoom = 1e-4, kMaxZoom = 8.0;
 constexpr double kTextMinPixels = 5.0;      // below this font height text is not drawn
 constexpr double kEdgeLabelMinZoom = 0.75;  // tensor shapes on edges from this zoom on
 constexpr double kCurveMinZoom = 0.25;  // Bézier curves from this zoom on, straight lines below
@@ -95,7 +95,10 @@ void GraphCanvas::setView(CanvasView view, std::optional<layout::GroupId> anchor
         placed = true;
         break;
       }
-  if (new_graph || (!placed && !anchor_group)) fitToView();
+  if (new_graph)
+    firstView();
+  else if (!placed && !anchor_group)
+    fitToView();
   if (pending_reveal_node_ >= 0) {
     const int node = pending_reveal_node_;
     pending_reveal_node_ = -1;
@@ -238,6 +241,18 @@ void GraphCanvas::fitToView() {
   // Never blow a tiny graph up beyond 1.5x: boxes look odd when huge.
   scale_ = std::clamp(std::min(sx, sy), kMinZoom, 1.5);
   centerOn(QPointF(b.x + b.w / 2, b.y + b.h / 2));
+  fitted_ = true;
+}
+
+void GraphCanvas::firstView() {
+  fitToView();
+  if (!view_.scene || textVisible()) return;
+  const auto& b = view_.scene->bounds;
+  scale_ = 0.85;
+  origin_ = QPointF(b.x + b.w / 2 - width() / 2.0 / scale_, b.y - 20 / scale_);
+  fitted_ = false;
+  emit viewChanged();
+  update();
 }
 
 void GraphCanvas::zoomBy(double factor) {
@@ -246,6 +261,7 @@ void GraphCanvas::zoomBy(double factor) {
 
 void GraphCanvas::zoomBy(double factor, QPointF anchor) {
   const QPointF world = screenToWorld(anchor);
+  fitted_ = false;
   scale_ = std::clamp(scale_ * factor, kMinZoom, kMaxZoom);
   origin_ = world - anchor / scale_;
   emit viewChanged();
@@ -257,12 +273,14 @@ void GraphCanvas::setZoom(double zoom) {
 }
 
 void GraphCanvas::centerOn(QPointF world) {
+  fitted_ = false;
   origin_ = world - QPointF(width() / 2.0, height() / 2.0) / scale_;
   emit viewChanged();
   update();
 }
 
 void GraphCanvas::panBy(QPointF pixels) {
+  fitted_ = false;
   origin_ -= pixels / scale_;
   emit viewChanged();
   update();
@@ -513,6 +531,7 @@ void GraphCanvas::drawItem(QPainter& p, uint32_t index, bool text) {
 
 void GraphCanvas::resizeEvent(QResizeEvent*) {
   placeMinimap();
+  if (fitted_) fitToView();
   emit viewChanged();
 }
 

@@ -49,6 +49,9 @@ class GraphCanvas : public QWidget {
 
   void setColors(const CanvasColors& colors);
   void fitToView();
+  // The first view of a graph: the whole graph when it is readable that way, else the top of it
+  // (the inputs) at a readable zoom.
+  void firstView();
   void zoomBy(double factor);                  // around the widget centre
   void zoomBy(double factor, QPointF anchor);  // anchor in widget coordinates
   void setZoom(double zoom);
@@ -122,6 +125,7 @@ class GraphCanvas : public QWidget {
   QPoint press_pos_;
   QPointF last_drag_;
   bool dragging_ = false;
+  bool fitted_ = false;  // the view is a fit the user has not moved: refit on resize
   double last_frame_ms_ = 0;
   int last_frame_items_ = 0;
   Minimap* minimap_;

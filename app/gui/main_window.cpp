@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -75,7 +76,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   cancel_button_->setToolTip(tr("Cancel the layout (Esc)"));
   cancel_button_->setVisible(false);
   status_label_ = new QLabel(this);
-  statusBar()->addPermanentWidget(status_label_);
+  statusBar()->addWidget(status_label_, 1);
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancel_button_);
   connect(cancel_button_, &QToolButton::clicked, layout_, &LayoutController::cancel);
@@ -106,7 +107,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           });
   connect(layout_, &LayoutController::cancelled, this, [this, done] {
     done();
-    statusBar()->showMessage(tr("Layout cancelled; the previous view stays"), 4000);
+    flash(tr("Layout cancelled; the previous view stays"));
     updateStatus();
   });
   connect(layout_, &LayoutController::failed, this, [this, done](const QString& message) {
@@ -285,7 +286,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
   QApplication::restoreOverrideCursor();
   addRecentFile(QFileInfo(path).absoluteFilePath());
   context_.addModel(std::move(model));
-  statusBar()->showMessage(tr("Opened %1 in %2 ms").arg(path).arg(timer.elapsed()), 5000);
+  flash(tr("opened in %1 ms").arg(timer.elapsed()));
   return true;
 }
 
@@ -384,6 +385,7 @@ void MainWindow::updateStatus() {
       text += tr(" · node %1 %2").arg(n->id).arg(QString::fromStdString(n->op.name));
   }
   if (!layout_stage_.isEmpty()) text += " · " + layout_stage_;
+  if (!flash_.isEmpty()) text += " · " + flash_;
   status_label_->setText(text);
 }
 
@@ -394,6 +396,16 @@ void MainWindow::setTheme(Theme theme) {
   canvas_->setColors(canvas_colors(theme));
   if (auto* a = findChild<QAction*>("theme_" + theme_name(theme))) a->setChecked(true);
   QSettings().setValue("theme", theme_name(theme));
+}
+
+void MainWindow::flash(const QString& message) {
+  // One status line (QStatusBar's temporary messages would hide it): the message shows for 5 s.
+  flash_ = message;
+  updateStatus();
+  QTimer::singleShot(5000, this, [this, message] {
+    if (flash_ == message) flash_.clear();
+    updateStatus();
+  });
 }
 
 bool MainWindow::waitForLayout(int timeout_ms) {

@@ -74,6 +74,7 @@ class MainWindow : public QMainWindow {
   void openDialog();
   void updateStatus();
   void showError(const QString& title, const QString& message);
+  void flash(const QString& message);
 
   inspect::SessionContext context_;
   Theme theme_ = Theme::Light;
@@ -93,6 +94,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_ = nullptr;
   QToolButton* cancel_button_ = nullptr;
   QString layout_stage_;
+  QString flash_;
 };
 
 }  // namespace edgelens::gui

@@ -36,6 +36,7 @@ void add_tensor_rows(QTreeWidgetItem* section, const Graph& graph, std::span<con
     if (t.is_constant) summary += "  const";
     if (t.is_variable) summary += "  variable";
     auto* item = add_row(section, QString::number(i), qs(t.name.empty() ? "(unnamed)" : t.name));
+    item->setText(2, summary);
     item->setData(0, kTensorRole, id);
     item->setToolTip(1, QString("tensor %1: %2").arg(id).arg(qs(t.name)));
     add_row(item, "type", summary)->setData(0, kTensorRole, id);
@@ -68,8 +69,8 @@ NodeInspector::NodeInspector(SessionContext& context, QWidget* parent)
   title_->setFont(f);
   tree_ = new QTreeWidget(this);
   tree_->setObjectName("nodeTree");
-  tree_->setColumnCount(2);
-  tree_->setHeaderLabels({"property", "value"});
+  tree_->setColumnCount(3);
+  tree_->setHeaderLabels({"property", "value", "type"});
   tree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
   tree_->setUniformRowHeights(true);
   tree_->setAlternatingRowColors(true);
