@@ -160,6 +160,8 @@ class GroupTreeBuilder {
   uint32_t insert_path(const std::string& path) {
     uint32_t at = 0;
     if (path.empty()) return at;
+    // Neighbouring nodes mostly share a namespace: look the whole path up first.
+    if (auto hit = path_cache_.find(path); hit != path_cache_.end()) return hit->second;
     for (std::string_view c : split(path, '/')) {
       auto& index = trie_[at].child_index;
       auto it = index.find(std::string(c));
@@ -176,6 +178,7 @@ class GroupTreeBuilder {
       trie_.push_back(std::move(child));
       at = next;
     }
+    path_cache_.emplace(path, at);
     return at;
   }
 
@@ -312,6 +315,7 @@ class GroupTreeBuilder {
   const GroupingOptions& options_;
   std::vector<TrieNode> trie_;
   std::vector<uint32_t> first_cache_;
+  std::unordered_map<std::string, uint32_t> path_cache_;
   GroupTree tree_;
 };
 
