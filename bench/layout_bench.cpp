@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -33,6 +34,20 @@ double ms_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+// CPU time of this thread: on a loaded shared machine wall time mostly measures waiting for a core.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+struct Stopwatch {
+  std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+  double cpu = thread_cpu_ms();
+  double wall_ms() const { return ms_since(wall); }
+  double cpu_ms() const { return thread_cpu_ms() - cpu; }
+};
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -48,7 +63,8 @@ struct Case {
 struct Row {
   std::string name;
   size_t nodes = 0, groups = 0, visible = 0;
-  double open_ms = -1, first_ms = 0, expand_ms = 0, expand_max_ms = 0, whole_ms = 0;
+  double open_ms = -1, first_ms = 0, first_cpu = 0, expand_ms = 0, expand_max_ms = 0,
+         expand_cpu = 0, expand_cpu_max = 0, whole_ms = 0, whole_cpu = 0;
   size_t expands = 0;
   bool fast = false;
   std::string dagre;  // text for the table
@@ -94,7 +110,7 @@ void export_graph(const Graph& g, const fs::path& path) {
 
 // Runs dagre on one exported graph; returns ms, or an error text.
 std::string run_dagre(const fs::path& script_dir, const fs::path& json, int timeout_s,
-                      bool big_stack, double& ms) {
+                      bool big_stack, double& ms, double& cpu_ms) {
   const fs::path out = json.string() + ".out";
   // A 1 GB native stack lets node's --stack-size grow far enough for dagre's recursion.
   const std::string cmd =
@@ -108,8 +124,11 @@ std::string run_dagre(const fs::path& script_dir, const fs::path& json, int time
   std::ifstream in(out);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ms = -1;
+  cpu_ms = -1;
   if (const size_t at = text.find("\"ms\":"); at != std::string::npos) {
     ms = std::strtod(text.c_str() + at + 5, nullptr);
+    const size_t cpu_at = text.find("\"cpu_ms\":");
+    cpu_ms = cpu_at == std::string::npos ? -1 : std::strtod(text.c_str() + cpu_at + 9, nullptr);
     return {};
   }
   if (WEXITSTATUS(rc) == 124) return fmt::format("> {} s (timeout)", timeout_s);
@@ -125,33 +144,36 @@ Row measure(const Case& c, int runs) {
   row.name = c.name;
   row.nodes = c.graph->nodes.size();
   row.open_ms = c.open_ms;
-  std::vector<double> first_times;
+  std::vector<double> first_times, first_cpu;
   GroupTree tree;
   ExpansionState first_state;
   Scene first_scene;
   auto cache = std::make_unique<LayoutCache>();
   for (int r = 0; r < runs; ++r) {
     cache = std::make_unique<LayoutCache>();
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     tree = GroupTree::build(*c.graph);
     first_state = ExpansionState::initial(tree);
     first_scene = layout_graph(*c.graph, tree, first_state, {}, nullptr, {}, cache.get());
-    first_times.push_back(ms_since(start));
+    first_times.push_back(watch.wall_ms());
+    first_cpu.push_back(watch.cpu_ms());
   }
   row.first_ms = median(first_times);
+  row.first_cpu = median(first_cpu);
   row.groups = tree.size();
   row.visible = first_scene.items.size();
   row.fast = first_scene.used_fast_layout();
   // Expand each collapsed group of the first view (up to 8), one at a time, with the warm cache.
-  std::vector<double> expand_times;
+  std::vector<double> expand_times, expand_cpu;
   for (const SceneItem& item : first_scene.items) {
     if (item.kind != ItemKind::CollapsedGroup) continue;
     if (expand_times.size() >= 8) break;
     ExpansionState state = first_state;
     state.expand(item.ref);
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const Scene s = layout_graph(*c.graph, tree, state, {}, nullptr, {}, cache.get());
-    expand_times.push_back(ms_since(start));
+    expand_times.push_back(watch.wall_ms());
+    expand_cpu.push_back(watch.cpu_ms());
   }
   row.expands = expand_times.size();
   row.expand_ms = median(expand_times);
@@ -159,12 +181,13 @@ Row measure(const Case& c, int runs) {
       expand_times.empty() ? 0 : *std::max_element(expand_times.begin(), expand_times.end());
   // Whole graph: every group open, cold cache, grouping included.
   {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const GroupTree t = GroupTree::build(*c.graph);
     ExpansionState all;
     all.expand_all(t);
     const Scene s = layout_graph(*c.graph, t, all);
-    row.whole_ms = ms_since(start);
+    row.whole_ms = watch.wall_ms();
+    row.whole_cpu = watch.cpu_ms();
   }
   return row;
 }
@@ -247,36 +270,39 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "dagre not installed: run `npm install` in bench/dagre\n");
 
   fmt::print(
-      "| graph | nodes | groups | visible items | open ms | first view ms | expand ms (median / "
-      "max of n) | whole graph, all open, ms | dagre whole graph | dagre / ours |\n");
+      "| graph | nodes | groups | visible items | open ms | first view ms wall / CPU | expand ms "
+      "wall median / max, CPU median / max (n) | whole graph, all open, ms wall / CPU | dagre "
+      "whole "
+      "graph, ms wall / CPU | dagre / ours (CPU) |\n");
   fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Case& c : cases) {
     Row row = measure(c, c.graph->nodes.size() > 20000 ? std::max(1, runs / 2) : runs);
     if (dagre && have_dagre) {
       const fs::path json = export_dir / fmt::format("g{}.json", &c - cases.data());
       export_graph(*c.graph, json);
-      double ms = -1;
-      std::string error = run_dagre(source_dir / "dagre", json, dagre_timeout, false, ms);
+      double ms = -1, cpu = -1;
+      std::string error = run_dagre(source_dir / "dagre", json, dagre_timeout, false, ms, cpu);
       if (!error.empty() && error.find("crash") != std::string::npos) {
-        double big_ms = -1;
         const std::string big_error =
-            run_dagre(source_dir / "dagre", json, dagre_timeout, true, big_ms);
-        row.dagre =
-            big_error.empty()
-                ? fmt::format("{} (default stack); {:.0f} ms with a 1 GB stack", error, big_ms)
-                : fmt::format("{}; with a 1 GB stack: {}", error, big_error);
-        ms = big_ms;
+            run_dagre(source_dir / "dagre", json, dagre_timeout, true, ms, cpu);
+        row.dagre = big_error.empty()
+                        ? fmt::format("{} (default stack); {:.0f} / {:.0f} with a 1 GB stack",
+                                      error, ms, cpu)
+                        : fmt::format("{}; with a 1 GB stack: {}", error, big_error);
       } else {
-        row.dagre = error.empty() ? fmt::format("{:.0f} ms", ms) : error;
+        row.dagre = error.empty() ? fmt::format("{:.0f} / {:.0f}", ms, cpu) : error;
       }
-      row.ratio = ms > 0 ? ms / row.whole_ms : 0;
+      row.ratio = cpu > 0 && row.whole_cpu > 0 ? cpu / row.whole_cpu : 0;
     }
-    fmt::print("| {} | {} | {} | {} | {} | {:.1f} | {:.1f} / {:.1f} of {} | {:.0f} | {} | {} |\n",
-               row.name, row.nodes, row.groups, row.visible,
-               row.open_ms >= 0 ? fmt::format("{:.1f}", row.open_ms) : std::string("-"),
-               row.first_ms, row.expand_ms, row.expand_max_ms, row.expands, row.whole_ms,
-               row.dagre.empty() ? "-" : row.dagre,
-               row.ratio > 0 ? fmt::format("{:.1f}x", row.ratio) : std::string("-"));
+    fmt::print(
+        "| {} | {} | {} | {} | {} | {:.1f} / {:.1f} | {:.1f} / {:.1f}, {:.1f} / {:.1f} ({}) | "
+        "{:.0f} / "
+        "{:.0f} | {} | {} |\n",
+        row.name, row.nodes, row.groups, row.visible,
+        row.open_ms >= 0 ? fmt::format("{:.1f}", row.open_ms) : std::string("-"), row.first_ms,
+        row.first_cpu, row.expand_ms, row.expand_max_ms, row.expand_cpu, row.expand_cpu_max,
+        row.expands, row.whole_ms, row.whole_cpu, row.dagre.empty() ? "-" : row.dagre,
+        row.ratio > 0 ? fmt::format("{:.1f}x", row.ratio) : std::string("-"));
     std::fflush(stdout);
   }
   if (dagre) fs::remove_all(export_dir);
