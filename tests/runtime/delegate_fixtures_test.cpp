@@ -12,7 +12,7 @@ namespace edgelens::delegate {
 namespace {
 
 std::unique_ptr<Model> open_fixture(const std::string& relative) {
-  return open_model((testing::fixtures_dir() / relative).string());
+  return open_model((edgelens::testing::fixtures_dir() / relative).string());
 }
 
 PartitionReport xnnpack_report(const Model& m, XnnpackMode mode = XnnpackMode::Current) {

@@ -212,6 +212,31 @@ TEST(DelegateXnnpack, PoolingStrideLargerThanFilterIsRejected) {
   EXPECT_EQ(one.rule, "xnnpack.pool_stride_gt_filter");
 }
 
+// VisitAveragePool2DNode checks CheckTensorFloat32Type: a quantized average pool stays on the CPU,
+// a quantized max pool does not.
+TEST(DelegateXnnpack, QuantizedAveragePoolFallsBack) {
+  for (const char* op : {"AVERAGE_POOL_2D", "MAX_POOL_2D"}) {
+    B b;
+    const B::QuantSpec q{.scales = {0.1f}, .zero_points = {1}};
+    const int x =
+        b.add_tensor({.name = "x", .dtype = DType::Int8, .shape = {1, 4, 4, 2}, .quant = q});
+    const int y =
+        b.add_tensor({.name = "y", .dtype = DType::Int8, .shape = {1, 2, 2, 2}, .quant = q});
+    b.add_op({.op = op,
+              .inputs = {x},
+              .outputs = {y},
+              .options = {{"padding", std::string("VALID")},
+                          {"stride_w", int64_t{2}},
+                          {"stride_h", int64_t{2}},
+                          {"filter_width", int64_t{2}},
+                          {"filter_height", int64_t{2}}}});
+    b.set_inputs({x});
+    b.set_outputs({y});
+    const Verdict v = verdicts(*finish(b))[0];
+    EXPECT_EQ(v.claimed, std::string(op) == "MAX_POOL_2D") << op << ": " << v.reason;
+  }
+}
+
 std::unique_ptr<Model> custom_model(const std::string& code) {
   B b;
   const int x = b.add_tensor({.name = "x", .shape = {1, 4, 4, 2}});

@@ -354,7 +354,8 @@ class ProfileRules final : public DelegateRules {
     int64_t fw = detail::attr_int_or(node, "filter_width", 0),
             fh = detail::attr_int_or(node, "filter_height", 0);
     if (fw == 0 && fh == 0) {
-      const size_t wi = node.op.name == "TRANSPOSE_CONV" ? 1 : 1;
+      // Weights are input 1 for CONV_2D, DEPTHWISE_CONV_2D (both [., H, W, .]) and TRANSPOSE_CONV.
+      constexpr size_t wi = 1;
       const Tensor* w = detail::input_at(graph, node, wi);
       if (w && w->shape.size() == 4 && node.op.name.find("CONV") != std::string::npos) {
         fh = w->shape[1];
