@@ -17,9 +17,9 @@ namespace {
 using layout::ItemKind;
 
 constexpr double kMinZoom = 1e-4, kMaxZoom = 8.0;
-constexpr double kTextMinPixels = 5.0;      // below this font height text is not drawn
-constexpr double kEdgeLabelMinZoom = 0.75;  // tensor shapes on edges from this zoom on
-constexpr double kCurveMinZoom = 0.25;  // Bézier curves from this zoom on, straight lines below
+constexpr double kTextMinPixels = 5.0;     // below this font height text is not drawn
+constexpr double kEdgeLabelMinZoom = 0.6;  // tensor shapes on edges from this zoom on
+constexpr double kCurveMinZoom = 0.25;     // Bézier curves from this zoom on, straight lines below
 
 QRectF to_qrect(const layout::Rect& r) {
   return {r.x, r.y, r.w, r.h};

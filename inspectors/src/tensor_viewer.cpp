@@ -91,7 +91,7 @@ TensorViewer::TensorViewer(SessionContext& context, QWidget* parent)
   table_->setObjectName("tensorTable");
   table_model_ = new SliceTableModel(this);
   table_->setModel(table_model_);
-  table_->horizontalHeader()->setDefaultSectionSize(72);
+  table_->horizontalHeader()->setDefaultSectionSize(92);
   table_->verticalHeader()->setDefaultSectionSize(20);
   heatmap_ = new HeatmapWidget(this);
   tabs_->addTab(table_, tr("Table"));
@@ -166,8 +166,14 @@ void TensorViewer::setValues(const QString& title, TensorValues values) {
                           !context_.tensor()->quant.scales.empty());
   export_->setEnabled(stats_.count > 0);
   if (!same_rank || fixed_.size() != values_.shape.size()) {
-    row_axis_ = values_.shape.size() >= 2 ? static_cast<int>(values_.shape.size()) - 2 : 0;
-    col_axis_ = static_cast<int>(values_.shape.size()) - 1;
+    // Columns along the last axis, rows along the largest other one: a [24,1,1,8] 1x1 filter
+    // shows as 24x8, not 1x8.
+    const int rank = static_cast<int>(values_.shape.size());
+    col_axis_ = rank - 1;
+    row_axis_ = rank >= 2 ? rank - 2 : 0;
+    for (int d = 0; d + 1 < rank; ++d)
+      if (values_.shape[static_cast<size_t>(d)] > values_.shape[static_cast<size_t>(row_axis_)])
+        row_axis_ = d;
     fixed_.assign(values_.shape.size(), 0);
   }
   rebuildSliceControls();

@@ -1,7 +1,7 @@
 // make_sample OUT.tflite: writes the bundled sample model, a small float CNN (MobileNet-like stem,
 // two inverted-residual blocks, pooling head) whose path-like tensor names put its ops in the
 // namespaces sample_cnn/{stem,block_1,block_2,head}, so the explorer's grouping has something to
-// show. Weights are deterministic (a fixed sine sequence scaled like He initialisation), so the
+// show. Weights are deterministic (a fixed-seed LCG scaled like He initialisation), so the
 // file is byte-identical on every build.
 #include <cmath>
 #include <cstdint>
@@ -106,15 +106,19 @@ class SampleCnn {
     return b_.add_tensor({.name = name, .dtype = DType::Float32, .shape = std::move(shape)});
   }
 
-  // Deterministic weights: sin of a running index, scaled by sqrt(2 / fan_in) (He); fan_in 0
-  // makes small biases.
+  // Deterministic weights: uniform in [-1, 1) from a fixed-seed LCG, scaled by sqrt(2 / fan_in)
+  // (He); fan_in 0 makes small biases.
   int constant(const std::string& name, std::vector<int64_t> shape, double fan_in) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     const double scale = fan_in > 0 ? std::sqrt(2.0 / fan_in) : 0.05;
     std::vector<float> values(static_cast<size_t>(n));
-    for (auto& v : values)
-      v = static_cast<float>(scale * std::sin(0.7853 * static_cast<double>(++seq_)));
+    for (auto& v : values) {
+      // 32-bit LCG (Numerical Recipes constants): integer maths, identical on every platform.
+      state_ = state_ * 1664525u + 1013904223u;
+      const double uniform = static_cast<double>(state_ >> 8) / static_cast<double>(1u << 24);
+      v = static_cast<float>(scale * (2.0 * uniform - 1.0));
+    }
     return b_.add_tensor({.name = name,
                           .dtype = DType::Float32,
                           .shape = std::move(shape),
@@ -122,7 +126,7 @@ class SampleCnn {
   }
 
   TfliteBuilder b_;
-  int64_t seq_ = 0;
+  uint32_t state_ = 20261123u;
 };
 
 }  // namespace

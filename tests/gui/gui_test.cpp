@@ -173,6 +173,7 @@ TEST_F(GuiTest, TensorViewerStatsOfAFloatConstantMatchTheFileBytes) {
   // The 2-D slice of the last two axes at index 0 of the others is the file's first elements.
   const auto& shape = facts.tensors[static_cast<size_t>(best)].shape;
   ASSERT_GE(shape.size(), 2u);
+  window_->tensorViewer()->setSliceAxes(static_cast<int>(shape.size()) - 2, -1);
   const auto& slice = window_->tensorViewer()->slice();
   ASSERT_EQ(slice.rows, shape[shape.size() - 2]);
   ASSERT_EQ(slice.cols, shape.back());
