@@ -90,6 +90,23 @@ TEST(DelegateFixtures, SparseWeightsDensifyIsQuasiStatic) {
   EXPECT_EQ(densify, 46);
 }
 
+// MANIFEST: "legacy quantized_dimension=3 on bias (TFLite>=2 and ArmNN reject)". XNNPACK validates
+// a per-channel bias along dimension 0 (CheckTensorFloat32OrQCInt32Type), so those convolutions
+// fall back with the axis named.
+TEST(DelegateFixtures, PersonDetectLegacyBiasAxisIsRefused) {
+  EDGELENS_REQUIRE_SHARED();
+  const auto m = open_fixture("tflite/micro/person_detect.tflite");
+  const PartitionReport r = xnnpack_report(*m);
+  int refused = 0;
+  for (const NodePlacement& p : r.nodes) {
+    if (p.verdict.rule != "xnnpack.per_channel_axis") continue;
+    ++refused;
+    EXPECT_NE(p.verdict.reason.find("bias quantized per channel along axis 3"), std::string::npos)
+        << p.verdict.reason;
+  }
+  EXPECT_GT(refused, 0);
+}
+
 // Every fixture the reader opens gets a verdict with a reason for each fallback node, and the
 // partitioner places every node exactly once.
 TEST(DelegateFixtures, EveryFallbackHasAReason) {

@@ -69,6 +69,12 @@ Result check_bias(const Check& c, const Tensor* bias, int64_t out_channels, bool
                             dtype_name(bias->dtype)));
   EDGELENS_XNN_TRY(check_static(c, bias, "bias"));
   EDGELENS_XNN_TRY(check_rank(c, bias, "bias", 1, 1));
+  // CheckTensorFloat32OrQCInt32Type validates per-channel bias along dimension 0.
+  if (bias->quant.per_channel() && bias->quant.axis != 0)
+    return c.no(
+        "per_channel_axis",
+        fmt::format("bias quantized per channel along axis {}, but a 1-D bias has only axis 0",
+                    bias->quant.axis));
   if (out_channels > 0 && bias->element_count() != out_channels)
     return c.no("bias_shape", fmt::format("bias has {} elements for {} output channels",
                                           bias->element_count(), out_channels));
