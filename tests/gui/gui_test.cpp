@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QListWidget>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +20,7 @@
 #include "edgelens/inspectors/node_inspector.h"
 #include "edgelens/inspectors/search_panel.h"
 #include "edgelens/inspectors/tensor_viewer.h"
+#include "edgelens/layout/synthetic_graph.h"
 #include "graph_canvas.h"
 #include "layout_controller.h"
 #include "main_window.h"
@@ -378,6 +380,26 @@ TEST_F(GuiTest, GraphSelectorListsEveryGraph) {
   EXPECT_EQ(window_->context().currentGraph(), 1);
   ASSERT_TRUE(window_->waitForLayout(60000));
   EXPECT_EQ(window_->canvas()->view().graph, 1);
+}
+
+TEST_F(GuiTest, LayoutRunsOffTheUiThreadAndCancelKeepsThePreviousView) {
+  // A synthetic 3k-node transformer: opening every group takes Graphviz long enough to cancel.
+  auto model = std::make_shared<edgelens::Model>();
+  model->path = "synthetic";
+  model->graphs.push_back(edgelens::layout::make_transformer_graph(3000));
+  window_->context().addModel(model);
+  ASSERT_TRUE(window_->waitForLayout(60000));
+  auto* layout = window_->layoutController();
+  const auto before = layout->expansion();
+  const auto shown = window_->canvas()->view().scene;
+  QSignalSpy cancelled(layout, &edgelens::gui::LayoutController::cancelled);
+  layout->expandAll();
+  EXPECT_TRUE(layout->busy()) << "the request returns at once; the work is on a worker thread";
+  layout->cancel();
+  ASSERT_TRUE(window_->waitForLayout(60000));
+  if (cancelled.isEmpty()) GTEST_SKIP() << "the layout finished before the cancel reached it";
+  EXPECT_EQ(layout->expansion(), before);
+  EXPECT_EQ(window_->canvas()->view().scene, shown);
 }
 
 }  // namespace
