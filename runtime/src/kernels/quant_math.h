@@ -73,6 +73,21 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
 inline int32_t multiply_by_quantized_multiplier(int32_t x, Multiplier m) {
   return multiply_by_quantized_multiplier(x, m.multiplier, m.shift);
 }
+// What TFLite's builtin (non-XNNPACK) int8/uint8 CONV_2D and FULLY_CONNECTED compute on x86: their
+// GEMM backend adds the 2^30 nudge whatever the product's sign and truncates toward zero, then
+// applies the rounding right shift. Matched element for element against the native builtin run of
+// the int8 MobileNetV2 in ../shared/fixtures/reference (tensors/); the gemmlowp form above differs
+// from it on negative values lying within 2^-shift of a rounding boundary.
+inline int32_t multiply_by_quantized_multiplier_gemm(int32_t x, int32_t multiplier, int shift) {
+  const int left_shift = shift > 0 ? shift : 0;
+  const int right_shift = shift > 0 ? 0 : -shift;
+  const auto shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);
+  if (shifted == multiplier && shifted == std::numeric_limits<int32_t>::min())
+    return rounding_divide_by_pot(std::numeric_limits<int32_t>::max(), right_shift);
+  const int64_t ab = static_cast<int64_t>(shifted) * multiplier;
+  const auto high = static_cast<int32_t>((ab + (int64_t{1} << 30)) / (int64_t{1} << 31));
+  return rounding_divide_by_pot(high, right_shift);
+}
 // The 64-bit accumulator variant (int16x8 CONV/FC): the multiplier is reduced to 16 bits and a
 // single rounding shift is applied.
 inline int32_t multiply_by_quantized_multiplier(int64_t x, int32_t multiplier, int shift) {

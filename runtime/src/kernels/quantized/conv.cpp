@@ -84,6 +84,15 @@ void conv_prepare(NodeContext& ctx) {
   ctx.set_output(0, in_type, {input.dim(0), out_h, out_w, out_channels});
 }
 
+// 32-bit accumulators: rounded as TFLite's builtin GEMM path does on x86 (see quant_math.h);
+// int16x8's 64-bit accumulators: TFLite's reduced-multiplier form.
+inline int32_t requantize(int32_t acc, const quant::Multiplier& m) {
+  return quant::multiply_by_quantized_multiplier_gemm(acc, m.multiplier, m.shift);
+}
+inline int32_t requantize(int64_t acc, const quant::Multiplier& m) {
+  return quant::multiply_by_quantized_multiplier(acc, m.multiplier, m.shift);
+}
+
 template <class T, class Acc, class Bias>
 void conv_eval_typed(NodeContext& ctx) {
   const auto& st = ctx.state<ConvState>();
@@ -124,7 +133,7 @@ void conv_eval_typed(NodeContext& ctx) {
           }
           if (!bias.empty()) acc += static_cast<Acc>(bias[static_cast<size_t>(oc)]);
           const auto& m = st.multipliers[static_cast<size_t>(oc)];
-          int32_t v = quant::multiply_by_quantized_multiplier(acc, m.multiplier, m.shift);
+          int32_t v = requantize(acc, m);
           v += st.output_offset;
           v = std::clamp(v, st.range.min, st.range.max);
           out[static_cast<size_t>(((b * out_h + oy) * out_w + ox) * out_c + oc)] =

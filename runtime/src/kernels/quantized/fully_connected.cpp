@@ -64,6 +64,15 @@ void fc_prepare(NodeContext& ctx) {
   ctx.set_output(0, in_type, std::move(shape));
 }
 
+// 32-bit accumulators: rounded as TFLite's builtin GEMM path does on x86 (see quant_math.h);
+// int16x8's 64-bit accumulators: TFLite's reduced-multiplier form.
+inline int32_t requantize(int32_t acc, const quant::Multiplier& m) {
+  return quant::multiply_by_quantized_multiplier_gemm(acc, m.multiplier, m.shift);
+}
+inline int32_t requantize(int64_t acc, const quant::Multiplier& m) {
+  return quant::multiply_by_quantized_multiplier(acc, m.multiplier, m.shift);
+}
+
 template <class T, class Acc, class Bias>
 void fc_eval_typed(NodeContext& ctx) {
   const auto& st = ctx.state<FcState>();
@@ -85,7 +94,7 @@ void fc_eval_typed(NodeContext& ctx) {
                static_cast<Acc>(static_cast<int32_t>(x[d]) + st.input_offset);
       if (!bias.empty()) acc += static_cast<Acc>(bias[static_cast<size_t>(u)]);
       const auto& m = st.multipliers[st.multipliers.size() == 1 ? 0 : static_cast<size_t>(u)];
-      int32_t v = quant::multiply_by_quantized_multiplier(acc, m.multiplier, m.shift);
+      int32_t v = requantize(acc, m);
       v = std::clamp(v + st.output_offset, st.range.min, st.range.max);
       out[static_cast<size_t>(b * units + u)] = static_cast<T>(v);
     }
