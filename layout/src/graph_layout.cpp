@@ -161,15 +161,21 @@ struct LayoutCache::Impl {
   std::mutex mutex;
   const Graph* graph = nullptr;
   const GroupTree* tree = nullptr;
+  uint64_t tree_build = 0;
+  size_t graph_nodes = 0;
   std::string options;
   std::shared_ptr<const EdgeIndex> edges;
   std::unordered_map<std::string, std::shared_ptr<const GroupLayout>> layouts;
 
   // Drops everything when used with another graph/tree/options.
   void bind(const Graph& g, const GroupTree& t, const std::string& o) {
-    if (graph == &g && tree == &t && options == o) return;
+    if (graph == &g && tree == &t && tree_build == t.build_id() && graph_nodes == g.nodes.size() &&
+        options == o)
+      return;
     graph = &g;
     tree = &t;
+    tree_build = t.build_id();
+    graph_nodes = g.nodes.size();
     options = o;
     edges.reset();
     layouts.clear();

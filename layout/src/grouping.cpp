@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_map>
 
 namespace edgelens::layout {
@@ -320,7 +321,10 @@ class GroupTreeBuilder {
 };
 
 GroupTree GroupTree::build(const Graph& graph, const GroupingOptions& options) {
-  return GroupTreeBuilder(graph, options).build();
+  static std::atomic<uint64_t> builds{0};
+  GroupTree tree = GroupTreeBuilder(graph, options).build();
+  tree.build_id_ = ++builds;
+  return tree;
 }
 
 std::vector<GroupId> GroupTree::ancestors_and_self(GroupId id) const {

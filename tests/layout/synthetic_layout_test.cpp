@@ -149,3 +149,25 @@ TEST(SceneChecks, CatchBrokenScenes) {
 
 }  // namespace
 }  // namespace edgelens::layout
+
+namespace edgelens::layout {
+namespace {
+
+// A tree rebuilt in place (same address, other grouping) must not be served stale layouts.
+TEST(SyntheticLayout, CacheNoticesATreeRebuiltInPlace) {
+  const Graph g = make_transformer_graph(400);
+  GroupTree tree = GroupTree::build(g);
+  LayoutCache cache;
+  const Scene grouped = layout_graph(g, tree, {}, {}, nullptr, {}, &cache);
+  GroupingOptions flat;
+  flat.min_group_nodes = 1000000;
+  flat.max_children = 1000000;
+  tree = GroupTree::build(g, flat);
+  const ExpansionState none;
+  const Scene scene = layout_graph(g, tree, none, {}, nullptr, {}, &cache);
+  testing::check_scene(g, tree, none, scene, "rebuilt tree");
+  EXPECT_NE(scene.items.size(), grouped.items.size());
+}
+
+}  // namespace
+}  // namespace edgelens::layout

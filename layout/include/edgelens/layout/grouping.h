@@ -66,11 +66,14 @@ class GroupTree {
   std::vector<GroupId> ancestors_and_self(GroupId id) const;
   // True when `ancestor` is `id` or one of its ancestors.
   bool contains(GroupId ancestor, GroupId id) const;
+  // Unique per build() in this process: lets LayoutCache notice a tree rebuilt at the same address.
+  uint64_t build_id() const { return build_id_; }
 
  private:
   std::vector<Group> groups_;         // groups_[0] is the root
   std::vector<GroupId> node_group_;   // node id -> innermost group
   std::vector<std::string> node_ns_;  // node id -> namespace path it was given
+  uint64_t build_id_ = 0;
   friend class GroupTreeBuilder;
 };
 
