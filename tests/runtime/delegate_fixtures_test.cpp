@@ -107,6 +107,27 @@ TEST(DelegateFixtures, PersonDetectLegacyBiasAxisIsRefused) {
   EXPECT_GT(refused, 0);
 }
 
+// The PyTorch-converted MobileNetV2 starts with a TRANSPOSE (NCHW input). TFLite's current delegate
+// claims TRANSPOSE (notes 2.2); the Debian 2022 XNNPACK has no transpose node (stack-gotchas.md),
+// so in local mode it runs on the CPU ahead of one delegated partition.
+TEST(DelegateFixtures, LocalModeLeavesTransposeOnCpu) {
+  EDGELENS_REQUIRE_SHARED();
+  const auto m = open_fixture("tflite/micro/mobilenet_v2_quantized_1x3x224x224.tflite");
+  const Graph& g = m->graphs[0];
+  const PartitionReport current = xnnpack_report(*m);
+  const PartitionReport local = xnnpack_report(*m, XnnpackMode::Local);
+  int transposes = 0;
+  for (const Node& node : g.nodes) {
+    if (node.op.name != "TRANSPOSE") continue;
+    ++transposes;
+    EXPECT_TRUE(current.nodes[node.id].verdict.claimed) << current.nodes[node.id].verdict.reason;
+    EXPECT_FALSE(local.nodes[node.id].delegated);
+    EXPECT_EQ(local.nodes[node.id].verdict.rule, "xnnpack.local.missing_node");
+  }
+  EXPECT_GT(transposes, 0);
+  EXPECT_GE(local.cpu_ops, transposes);
+}
+
 // Every fixture the reader opens gets a verdict with a reason for each fallback node, and the
 // partitioner places every node exactly once.
 TEST(DelegateFixtures, EveryFallbackHasAReason) {
