@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,6 +11,22 @@
 #include "edgelens/schema/tflite_generated.h"
 
 namespace edgelens::tflite_detail {
+
+// Elements of a verified vector, read without assuming alignment: the Verifier only guarantees
+// 4-byte alignment of vectors, so 8-byte elements ([long], [double]) may sit misaligned.
+template <typename T, typename Out = T>
+std::vector<Out> vector_values(const flatbuffers::Vector<T>* v) {
+  std::vector<Out> out;
+  if (!v) return out;
+  out.resize(v->size());
+  const uint8_t* p = v->Data();
+  for (uint32_t i = 0; i < v->size(); ++i) {
+    T x;
+    std::memcpy(&x, p + static_cast<size_t>(i) * sizeof(T), sizeof(T));
+    out[i] = static_cast<Out>(x);
+  }
+  return out;
+}
 
 // TensorType value -> DType (Unknown for values this build does not know).
 DType dtype_from_tflite(int8_t type);

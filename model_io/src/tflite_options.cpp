@@ -1,5 +1,7 @@
 #include "tflite_options.h"
 
+#include "tflite_internal.h"
+
 #include <fmt/format.h>
 
 #include <limits>
@@ -34,31 +36,23 @@ T scalar(const flatbuffers::Table& t, const FieldDesc& f) {
 
 template <typename T>
 AttrValue int_vector(const flatbuffers::Table& t, const FieldDesc& f) {
-  const auto* v = t.GetPointer<const flatbuffers::Vector<T>*>(f.voffset);
+  const auto values = tflite_detail::vector_values<T, int64_t>(
+      t.GetPointer<const flatbuffers::Vector<T>*>(f.voffset));
   if (f.enum_desc) {
     std::vector<std::string> names;
-    if (v)
-      for (T x : *v) {
-        const char* n = tflite_tables::enum_name(*f.enum_desc, static_cast<int64_t>(x));
-        names.push_back(n ? n : std::to_string(static_cast<int64_t>(x)));
-      }
+    for (int64_t x : values) {
+      const char* n = tflite_tables::enum_name(*f.enum_desc, x);
+      names.push_back(n ? n : std::to_string(x));
+    }
     return names;
   }
-  std::vector<int64_t> out;
-  if (v) {
-    out.reserve(v->size());
-    for (T x : *v) out.push_back(static_cast<int64_t>(x));
-  }
-  return out;
+  return values;
 }
 
 template <typename T>
 AttrValue float_vector(const flatbuffers::Table& t, const FieldDesc& f) {
-  const auto* v = t.GetPointer<const flatbuffers::Vector<T>*>(f.voffset);
-  std::vector<double> out;
-  if (v)
-    for (T x : *v) out.push_back(static_cast<double>(x));
-  return out;
+  return tflite_detail::vector_values<T, double>(
+      t.GetPointer<const flatbuffers::Vector<T>*>(f.voffset));
 }
 
 AttrValue decode_field(const flatbuffers::Table& t, const FieldDesc& f) {

@@ -78,10 +78,10 @@ int tflite_from_dtype(DType dtype) {
 Quantization decode_quantization(const tflite::QuantizationParameters& q, size_t rank,
                                  std::vector<std::string>& problems) {
   Quantization out;
-  if (q.scale()) out.scales.assign(q.scale()->begin(), q.scale()->end());
-  if (q.zero_point()) out.zero_points.assign(q.zero_point()->begin(), q.zero_point()->end());
-  if (q.min()) out.min.assign(q.min()->begin(), q.min()->end());
-  if (q.max()) out.max.assign(q.max()->begin(), q.max()->end());
+  out.scales = vector_values(q.scale());
+  out.zero_points = vector_values(q.zero_point());
+  out.min = vector_values(q.min());
+  out.max = vector_values(q.max());
   out.axis = q.quantized_dimension();
   // Converters write zero_point omitted for symmetric per-channel weights: all zero then.
   if (!out.scales.empty() && out.zero_points.empty()) out.zero_points.assign(out.scales.size(), 0);
