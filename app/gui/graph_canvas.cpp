@@ -238,8 +238,8 @@ void GraphCanvas::fitToView() {
   const double margin = 20;
   const double sx = (width() - 2 * margin) / std::max(b.w, 1.0);
   const double sy = (height() - 2 * margin) / std::max(b.h, 1.0);
-  // Never blow a tiny graph up beyond 1.5x: boxes look odd when huge.
-  scale_ = std::clamp(std::min(sx, sy), kMinZoom, 1.5);
+  // Never blow a tiny graph up beyond 1.2x: boxes look odd when huge.
+  scale_ = std::clamp(std::min(sx, sy), kMinZoom, 1.2);
   centerOn(QPointF(b.x + b.w / 2, b.y + b.h / 2));
   fitted_ = true;
 }
@@ -588,8 +588,14 @@ void GraphCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
   const auto hit = itemAt(event->position());
   if (!hit) return;
   const auto& item = view_.scene->items[*hit];
-  if (item.kind == ItemKind::CollapsedGroup || item.kind == ItemKind::ExpandedGroup)
+  if (item.kind == ItemKind::CollapsedGroup || item.kind == ItemKind::ExpandedGroup) {
     emit toggleGroupRequested(item.ref, event->position());
+  } else if (item.kind == ItemKind::Node && context_.graph() &&
+             item.ref < context_.graph()->nodes.size()) {
+    // WHILE/IF bodies, delegate blobs: double-click goes into the first called graph.
+    const auto& called = context_.graph()->nodes[item.ref].called_graphs;
+    if (!called.empty()) context_.setCurrentGraph(static_cast<int>(called.front()));
+  }
 }
 
 void GraphCanvas::wheelEvent(QWheelEvent* event) {

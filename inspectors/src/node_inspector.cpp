@@ -12,6 +12,7 @@ namespace edgelens::inspect {
 namespace {
 
 constexpr int kTensorRole = Qt::UserRole + 1;
+constexpr int kGraphRole = Qt::UserRole + 2;
 
 QString qs(std::string_view s) {
   return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
@@ -78,6 +79,8 @@ NodeInspector::NodeInspector(SessionContext& context, QWidget* parent)
   layout->addWidget(tree_);
   connect(tree_, &QTreeWidget::itemClicked, this,
           [this](QTreeWidgetItem* item) { onItemActivated(item); });
+  connect(tree_, &QTreeWidget::itemDoubleClicked, this,
+          [this](QTreeWidgetItem* item) { onItemDoubleClicked(item); });
   connect(tree_, &QTreeWidget::itemActivated, this,
           [this](QTreeWidgetItem* item) { onItemActivated(item); });
   connect(&context_, &SessionContext::nodeChanged, this, &NodeInspector::refresh);
@@ -88,6 +91,15 @@ NodeInspector::NodeInspector(SessionContext& context, QWidget* parent)
 void NodeInspector::onItemActivated(QTreeWidgetItem* item) {
   const QVariant v = item->data(0, kTensorRole);
   if (v.isValid() && v.toInt() >= 0) context_.setCurrentTensor(v.toInt());
+}
+
+void NodeInspector::onItemDoubleClicked(QTreeWidgetItem* item) {
+  const QVariant g = item->data(0, kGraphRole);
+  // Queued: switching graphs rebuilds this tree, which must not happen inside its own signal.
+  if (g.isValid())
+    QMetaObject::invokeMethod(
+        &context_, [this, graph = g.toInt()] { context_.setCurrentGraph(graph); },
+        Qt::QueuedConnection);
 }
 
 void NodeInspector::refresh() {
@@ -130,7 +142,9 @@ void NodeInspector::refresh() {
     const Model* m = context_.model();
     for (uint32_t g : node->called_graphs) {
       const QString name = m && g < m->graphs.size() ? qs(m->graphs[g].name) : QString("?");
-      add_row(called, QString::number(g), name);
+      auto* row = add_row(called, QString::number(g), name);
+      row->setData(0, kGraphRole, static_cast<int>(g));
+      row->setToolTip(1, tr("Double-click to open this graph"));
     }
     called->setExpanded(true);
   }

@@ -29,6 +29,7 @@ class NodeInspector : public QWidget {
  private:
   void refresh();
   void onItemActivated(QTreeWidgetItem* item);
+  void onItemDoubleClicked(QTreeWidgetItem* item);
 
   SessionContext& context_;
   QLabel* title_;
