@@ -402,4 +402,37 @@ TEST_F(GuiTest, LayoutRunsOffTheUiThreadAndCancelKeepsThePreviousView) {
   EXPECT_EQ(window_->canvas()->view().scene, shown);
 }
 
+TEST_F(GuiTest, TensorViewerDecodesFloat16WeightsExactlyAsTheFp32TwinStoresThem) {
+  // MediaPipe's face detector keeps FLOAT16 weights behind DEQUANTIZE ops; its derived fp32 twin
+  // stores each DEQUANTIZE output as a float32 constant (bit-exact widening, see fixtures/README).
+  const fs::path fp16 = fixture("tflite/mediapipe/face_detection_short_range.tflite");
+  const fs::path fp32 = fixture("tflite/derived/face_detection_short_range_fp32.tflite");
+  if (edgelens::testing::have_shared() && !fs::exists(fp32)) GTEST_SKIP() << fp32 << " is absent";
+  OPEN_OR_SKIP(fp16);
+  const TfliteFacts half(fp16.string()), twin(fp32.string());
+  constexpr int32_t kDequantize = 6;
+  constexpr int kTypeFloat16 = 1;
+  int checked = 0;
+  for (const auto& op : half.ops) {
+    if (op.builtin != kDequantize || checked == 4) continue;
+    const auto& in = half.tensors[static_cast<size_t>(op.inputs[0])];
+    const auto& out = half.tensors[static_cast<size_t>(op.outputs[0])];
+    if (in.type != kTypeFloat16) continue;
+    const auto match = std::find_if(twin.tensors.begin(), twin.tensors.end(), [&](const auto& t) {
+      return t.name == out.name && t.type == kTypeFloat32;
+    });
+    if (match == twin.tensors.end()) continue;
+    const auto bytes = twin.buffer_data(*match);
+    std::vector<float> expected(bytes.size() / 4);
+    std::memcpy(expected.data(), bytes.data(), expected.size() * 4);
+    window_->context().setCurrentTensor(op.inputs[0]);
+    const auto& values = window_->tensorViewer()->values().values;
+    ASSERT_EQ(values.size(), expected.size()) << in.name;
+    for (size_t i = 0; i < values.size(); ++i)
+      ASSERT_EQ(values[i], static_cast<double>(expected[i])) << in.name << " element " << i;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4) << "expected four float16 constants with fp32 twins";
+}
+
 }  // namespace
