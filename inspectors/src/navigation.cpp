@@ -94,8 +94,12 @@ std::vector<SearchHit> search_nodes(const Model& model, int graph_index,
         for (int32_t t : n.outputs)
           if (try_field("output", tensor_name(t))) return;
         if (try_field("namespace", qs(n.ns))) return;
+        // Constant inputs (weights) only: other inputs are producers' outputs, matched there.
         for (int32_t t : n.inputs)
-          if (try_field("input", tensor_name(t))) return;
+          if (t >= 0 && t < static_cast<int32_t>(graph.tensors.size()) &&
+              graph.tensors[static_cast<size_t>(t)].is_constant &&
+              try_field("weight", tensor_name(t)))
+            return;
         for (const Attribute& a : n.attrs)
           if (try_field("attribute " + qs(a.name), qs(attr_to_string(a.value)))) return;
         if (try_field("node", QString("node %1").arg(n.id))) return;

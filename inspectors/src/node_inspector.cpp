@@ -73,6 +73,8 @@ NodeInspector::NodeInspector(SessionContext& context, QWidget* parent)
   tree_->setColumnCount(3);
   tree_->setHeaderLabels({"property", "value", "type"});
   tree_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(1, QHeaderView::Interactive);
+  tree_->header()->resizeSection(1, 190);  // tensor names; the type column takes the rest
   tree_->setUniformRowHeights(true);
   tree_->setAlternatingRowColors(true);
   layout->addWidget(title_);

@@ -33,7 +33,7 @@ class GraphLinks {
 
 struct SearchHit {
   NodeRef node;
-  QString field;  // "op", "output", "input", "attribute stride_w", "namespace"
+  QString field;  // "op", "output", "weight" (constant input), "attribute stride_w", "namespace"
   QString text;   // the matched text
 };
 
