@@ -20,6 +20,7 @@
 #include "edgelens/inspectors/node_inspector.h"
 #include "edgelens/inspectors/search_panel.h"
 #include "edgelens/inspectors/tensor_viewer.h"
+#include "edgelens/inspectors/value_widgets.h"
 #include "edgelens/layout/synthetic_graph.h"
 #include "graph_canvas.h"
 #include "layout_controller.h"
@@ -181,6 +182,19 @@ TEST_F(GuiTest, TensorViewerStatsOfAFloatConstantMatchTheFileBytes) {
   ASSERT_EQ(slice.cols, shape.back());
   EXPECT_EQ(slice.at(0, 1), v[1]);
   EXPECT_EQ(slice.at(1, 0), v[static_cast<size_t>(shape.back())]);
+  // Fixing axis 0 at 1 moves the slice by the product of the other dims (row-major file order).
+  if (shape.size() >= 3 && shape[0] > 1) {
+    size_t stride0 = 1;
+    for (size_t d = 1; d < shape.size(); ++d) stride0 *= static_cast<size_t>(shape[d]);
+    window_->tensorViewer()->setFixedIndex(0, 1);
+    EXPECT_EQ(window_->tensorViewer()->slice().at(0, 0), v[stride0]);
+    window_->tensorViewer()->setFixedIndex(0, 0);
+  }
+  // The heatmap shows the same slice, one pixel per value.
+  const auto* heatmap = window_->tensorViewer()->findChild<edgelens::inspect::HeatmapWidget*>();
+  ASSERT_NE(heatmap, nullptr);
+  EXPECT_EQ(heatmap->image().width(), shape.back());
+  EXPECT_EQ(heatmap->image().height(), shape[shape.size() - 2]);
 
   // Export to .npy: the payload after the header is the file's bytes.
   QTemporaryDir dir;
