@@ -449,4 +449,27 @@ TEST_F(GuiTest, TensorViewerDecodesFloat16WeightsExactlyAsTheFp32TwinStoresThem)
   EXPECT_EQ(checked, 4) << "expected four float16 constants with fp32 twins";
 }
 
+TEST_F(GuiTest, SeveralModelsOpenSideBySideAndClose) {
+  const fs::path a = fixture("tflite/micro/hello_world_float.tflite");
+  const fs::path b = fixture("tflite/micro/person_detect.tflite");
+  OPEN_OR_SKIP(a);
+  OPEN_OR_SKIP(b);
+  auto& context = window_->context();
+  ASSERT_EQ(context.modelCount(), 2);
+  EXPECT_EQ(context.currentModelIndex(), 1);
+  const TfliteFacts facts_a(a.string()), facts_b(b.string());
+  EXPECT_EQ(context.graph()->nodes.size(), facts_b.ops.size());
+  // Bookmarks belong to their model.
+  context.setCurrentNode(1);
+  context.toggleBookmark({0, 1});
+  context.setCurrentModel(0);
+  EXPECT_TRUE(context.bookmarks().empty());
+  ASSERT_TRUE(window_->waitForLayout(60000));
+  EXPECT_EQ(window_->canvas()->view().model.get(), context.model());
+  EXPECT_EQ(context.graph()->nodes.size(), facts_a.ops.size());
+  context.closeModel(0);
+  EXPECT_EQ(context.modelCount(), 1);
+  EXPECT_EQ(context.bookmarks().size(), 1u);
+}
+
 }  // namespace
