@@ -17,9 +17,12 @@ struct TransposeParams {
 void finish_prepare(NodeContext& ctx, TransposeParams& p, std::vector<int64_t> out_shape) {
   const auto& filter = ctx.input(p.filter);
   if (filter.dtype != DType::Float32) ctx.unsupported("filter must be float32");
-  if (filter.rank() != 4 || ctx.input(p.input).rank() != 4) ctx.unsupported("input and filter must be 4-D");
-  if (filter.dim(3) != ctx.input(p.input).dim(3)) ctx.unsupported("filter input channels differ from the input's");
-  if (out_shape.size() != 4 || out_shape[3] != filter.dim(0)) ctx.unsupported("output shape does not match the filter");
+  if (filter.rank() != 4 || ctx.input(p.input).rank() != 4)
+    ctx.unsupported("input and filter must be 4-D");
+  if (filter.dim(3) != ctx.input(p.input).dim(3))
+    ctx.unsupported("filter input channels differ from the input's");
+  if (out_shape.size() != 4 || out_shape[3] != filter.dim(0))
+    ctx.unsupported("output shape does not match the filter");
   if (p.stride_h <= 0 || p.stride_w <= 0) ctx.unsupported("strides must be positive");
   // Padding as if convolving the output back to the input (ComputePaddingHeightWidth).
   p.pad_h = conv_padding(p.stride_h, 1, out_shape[1], filter.dim(1), ctx.input(p.input).dim(1));
@@ -39,8 +42,7 @@ void builtin_prepare(NodeContext& ctx) {
   const auto& in = ctx.input(p.input);
   const auto& f = ctx.input(p.filter);
   // VALID padding must reproduce the input size when convolving back.
-  if (!same && shape.size() == 4 &&
-      (shape[1] - f.dim(1)) / p.stride_h + 1 != in.dim(1))
+  if (!same && shape.size() == 4 && (shape[1] - f.dim(1)) / p.stride_h + 1 != in.dim(1))
     ctx.unsupported("output_shape inconsistent with VALID padding");
   finish_prepare(ctx, p, shape);
 }
@@ -104,7 +106,8 @@ void transpose_eval(NodeContext& ctx) {
 
 // Key dtype is the first input's: int32 output_shape for the builtin, float input for MediaPipe.
 const RegisterKernel kBuiltin("TRANSPOSE_CONV", DType::Int32, {builtin_prepare, transpose_eval});
-const RegisterKernel kMediapipe("Convolution2DTransposeBias", DType::Float32, {mediapipe_prepare, transpose_eval});
+const RegisterKernel kMediapipe("Convolution2DTransposeBias", DType::Float32,
+                                {mediapipe_prepare, transpose_eval});
 
 }  // namespace
 }  // namespace edgelens::runtime::kernels
