@@ -5,6 +5,9 @@
 //   layout_bench [--sizes 1000,10000,50000] [--runs 5] [--fixtures] [--dagre] [--dagre-timeout 240]
 //
 // Prints a markdown table (pasted into bench/RESULTS.md, section "layout").
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
