@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -114,8 +115,19 @@ TEST_P(ReferenceModel, MatchesTfliteOutputs) {
     const auto ours = as_doubles(out.dtype, out.raw(), out.element_count());
     const auto theirs = as_doubles(ref.dtype, ref.data, ref.element_count());
     const auto d = compare(ours, theirs);
+    // Integers: exact against TFLite's builtin kernels (unless the oracles disagree). When the
+    // builtin run failed and only XNNPACK-delegated runtimes produced the reference, the fixtures
+    // README documents XNNPACK int8 differing from the builtin kernels by up to 10 quantization
+    // steps (MobileNetV2), so that is the most a bit-exact reference implementation can promise.
+    const bool builtin_oracle = !meta.contains("tflite_native_builtin") ||
+                                meta["tflite_native_builtin"].value("ok", false);
+    constexpr double kXnnpackInt8Steps = 10;
     const double tol = dtype_is_float(out.dtype) ? std::max(1e-4 * std::max(1.0, d.max_ref), 2 * spread)
-                                                 : spread;  // integers: exact unless oracles disagree
+                       : builtin_oracle          ? spread
+                                                 : std::max(spread, kXnnpackInt8Steps);
+    if (!dtype_is_float(out.dtype) && !builtin_oracle && d.max_abs > 0)
+      std::cout << GetParam() << " output " << k << ": " << d.max_abs
+                << " quantization step(s) from the XNNPACK-only reference (no builtin-kernel oracle)\n";
     EXPECT_LE(d.max_abs, tol) << GetParam() << " output " << k << ": worst element " << d.worst
                               << " ours " << (d.worst >= 0 ? ours[size_t(d.worst)] : 0) << " ref "
                               << (d.worst >= 0 ? theirs[size_t(d.worst)] : 0);
