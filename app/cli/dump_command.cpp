@@ -15,6 +15,9 @@
 namespace edgelens::cli {
 namespace {
 
+// Names in a model file are not guaranteed UTF-8; JSON must be, so bad bytes become U+FFFD.
+constexpr auto kReplaceBadUtf8 = nlohmann::json::error_handler_t::replace;
+
 enum class DumpFormat { EdgeLens, ModelExplorer };
 
 struct DumpOptions {
@@ -38,9 +41,9 @@ Action setup_dump(CLI::App& sub) {
     std::string text;
     if (options->format == DumpFormat::ModelExplorer) {
       const std::string label = std::filesystem::path(options->model).filename().string();
-      text = model_explorer_json(*model, label).dump(1);
+      text = model_explorer_json(*model, label).dump(1, ' ', false, kReplaceBadUtf8);
     } else {
-      text = dump_json(*model).dump(1);
+      text = dump_json(*model).dump(1, ' ', false, kReplaceBadUtf8);
     }
     text += '\n';
     if (options->output.empty() || options->output == "-")

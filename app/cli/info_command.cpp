@@ -23,8 +23,10 @@ Action setup_info(CLI::App& sub) {
   return [options]() {
     const auto model = open_model(options->model);
     const ModelSummary summary = summarize(*model);
+    // Names in a model file are not guaranteed UTF-8; JSON must be, so bad bytes become U+FFFD.
     if (options->json)
-      fmt::print("{}\n", to_json(summary).dump(2));
+      fmt::print("{}\n",
+                 to_json(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     else
       fmt::print("{}", to_text(summary));
     return kExitOk;

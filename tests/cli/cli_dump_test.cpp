@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "edgelens/model_io/tflite_writer.h"
 #include "run_command.h"
 #include "shared_dir.h"
 
@@ -168,4 +169,31 @@ TEST(CliDump, ModelExplorerGraphsAreClosed) {
       }
     }
   }
+}
+
+// Tensor names are raw bytes in a .tflite; the JSON written must still be valid UTF-8.
+TEST(CliDump, NonUtf8NamesStillGiveValidJson) {
+  TempDir dir;
+  const fs::path model = dir.path / "latin1.tflite";
+  {
+    edgelens::TfliteBuilder b;
+    const int x =
+        b.add_tensor({.name = "caf\xe9 in", .dtype = edgelens::DType::Float32, .shape = {1, 4}});
+    const int y =
+        b.add_tensor({.name = "\xff\xfe out", .dtype = edgelens::DType::Float32, .shape = {1, 4}});
+    b.add_op({.op = "RELU", .inputs = {x}, .outputs = {y}});
+    b.set_inputs({x});
+    b.set_outputs({y});
+    b.write_file(model.string());
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"info", model.string(), "--json"},
+        std::vector<std::string>{"dump", model.string(), "--json"},
+        std::vector<std::string>{"dump", model.string(), "--json", "--format", "model-explorer"}}) {
+    const auto j = run_json(args);
+    EXPECT_FALSE(j.is_null()) << args[0];
+  }
+  const auto info = run_json({"info", model.string(), "--json"});
+  ASSERT_TRUE(info.is_object());
+  EXPECT_EQ(info["inputs"][0]["name"], "caf\xef\xbf\xbd in");  // U+FFFD replaces the bad byte
 }
