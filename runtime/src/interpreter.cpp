@@ -259,6 +259,8 @@ void NodeContext::invoke_subgraph(uint32_t graph, std::span<const TensorBuffer* 
     if (dst->shape != src.shape || dst->bytes < src.byte_size()) {
       // Find this tensor in the calling graph to give it a heap buffer of the new shape.
       auto& caller = *b_.graph;
+      if (dst < caller.tensors.data() || dst >= caller.tensors.data() + caller.tensors.size())
+        unsupported(fmt::format("subgraph {} output {} changes shape", graph, k));
       const auto id = static_cast<uint32_t>(dst - caller.tensors.data());
       dst->shape = src.shape;
       dst->dynamic = true;
