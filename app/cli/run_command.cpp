@@ -42,20 +42,16 @@ nlohmann::json stats_json(const TensorStats& s) {
           {"histogram", s.histogram}};
 }
 
+// The first `count` values, dequantized like the statistics (via one-element views).
 std::vector<double> first_values(const TensorBuffer& t, size_t count) {
   std::vector<double> values;
-  const auto s = compute_stats(t, 0);  // validates dtype support cheaply
-  (void)s;
-  TensorBuffer view = t;
+  const size_t es = std::max(1u, dtype_bits(t.dtype) / 8);
   const auto n = std::min<int64_t>(t.element_count(), int64_t(count));
-  view.shape = {n};
-  view.bytes = std::min(t.bytes, size_t(n) * std::max(1u, dtype_bits(t.dtype) / 8));
-  // Dequantized first values via the statistics reader would lose order; read raw instead.
   for (int64_t i = 0; i < n; ++i) {
-    TensorBuffer one = view;
+    TensorBuffer one = t;
     one.shape = {1};
-    one.data = t.data + i * int64_t(std::max(1u, dtype_bits(t.dtype) / 8));
-    one.bytes = std::max(1u, dtype_bits(t.dtype) / 8);
+    one.data = t.data + i * int64_t(es);
+    one.bytes = es;
     values.push_back(compute_stats(one, 0).min);
   }
   return values;
