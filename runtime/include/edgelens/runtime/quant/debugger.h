@@ -33,9 +33,9 @@ std::vector<Sample> load_samples(const std::filesystem::path& dir);
 // with seed + sample index * 1000 + input index).
 std::vector<Sample> random_samples(const Model& model, size_t count, uint64_t seed);
 // Writes a sample into an interpreter's inputs. Same dtype: the bytes. A float array into a
-// quantized input: quantized (round half away from zero, clamped). A quantized array (int8 ...
-// taken with `quant_of` the sample's source tensors when given) into a float input: dequantized.
-// Throws std::invalid_argument naming the input on a count/shape/dtype mismatch.
+// quantized input: quantized (round half away from zero, zero point, clamped); float64 into a
+// float32 input: converted. Throws std::invalid_argument naming the input on a count, shape or
+// dtype mismatch.
 void feed_sample(Interpreter& interpreter, const Sample& sample);
 
 enum class ReportMode {
