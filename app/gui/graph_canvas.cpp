@@ -51,6 +51,7 @@ GraphCanvas::GraphCanvas(inspect::SessionContext& context, QWidget* parent)
   connect(&context_, &inspect::SessionContext::nodeChanged, this, &GraphCanvas::onNodeChanged);
   connect(&context_, &inspect::SessionContext::highlightsChanged, this, &GraphCanvas::refreshMarks);
   connect(&context_, &inspect::SessionContext::bookmarksChanged, this, &GraphCanvas::refreshMarks);
+  connect(&context_, &inspect::SessionContext::runChanged, this, &GraphCanvas::refreshMarks);
 }
 
 GraphCanvas::~GraphCanvas() = default;
@@ -296,7 +297,20 @@ void GraphCanvas::refreshMarks() {
   for (const auto& ref : context_.bookmarks())
     if (ref.graph == view_.graph)
       if (auto item = itemForNode(ref.node)) marks_[*item] |= 2;
+  // Run marks only when the run belongs to the shown model and graph 0 (the graph that runs).
+  const auto run = context_.runResult();
+  const bool run_shown = run && run->model == view_.model && view_.graph == 0;
+  if (run_shown)
+    for (size_t n = 0; n < run->node_nonfinite.size(); ++n)
+      if (run->node_nonfinite[n])
+        if (auto item = itemForNode(static_cast<int>(n))) marks_[*item] |= 4;
+  overlay_ = make_run_overlay(run_shown ? run.get() : nullptr, overlay_statistic_);
   update();
+}
+
+void GraphCanvas::setOverlay(inspect::RunStatistic statistic) {
+  overlay_statistic_ = statistic;
+  refreshMarks();
 }
 
 void GraphCanvas::onNodeChanged() {
@@ -360,6 +374,7 @@ void GraphCanvas::paintEvent(QPaintEvent*) {
   for (size_t k = 0; k < frame_count; ++k) drawItem(p, items[k], text);
   drawEdges(p, edges, detailed);
   for (size_t k = frame_count; k < items.size(); ++k) drawItem(p, items[k], text);
+  draw_overlay_legend(p, QRectF(rect()), overlay_, colors_);
   last_frame_items_ = static_cast<int>(items.size());
   last_frame_ms_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
@@ -455,12 +470,21 @@ void GraphCanvas::drawItem(QPainter& p, uint32_t index, bool text) {
       fill = colors_.io_fill, border = colors_.node_border, fg = colors_.node_text;
       break;
   }
+  bool overlaid = false;
+  if (item.kind == ItemKind::Node)
+    if (auto color = overlay_.colorForNode(item.ref))
+      fill = *color, fg = Qt::black, overlaid = true;
   if (r.width() < 3 && r.height() < 3 && item.kind != ItemKind::ExpandedGroup) {
     // A speck at full zoom-out: no border, no antialiasing.
-    p.fillRect(r, mark & 1 ? colors_.highlight : selected ? colors_.selection : border);
+    p.fillRect(r, mark & 1   ? colors_.highlight
+                  : selected ? colors_.selection
+                  : mark & 4 ? QColor(220, 0, 0)
+                  : overlaid ? fill
+                             : border);
     return;
   }
   double border_w = item.kind == ItemKind::ExpandedGroup ? 1.0 : std::max(1.0, 1.2 * scale_);
+  if (mark & 4) border = QColor(220, 0, 0), border_w = std::max(2.5, 3.0 * scale_);
   if (mark & 1) border = colors_.highlight, border_w = std::max(2.0, 2.5 * scale_);
   if (selected) border = colors_.selection, border_w = std::max(2.5, 3.0 * scale_);
   p.setPen(QPen(border, border_w));
@@ -506,7 +530,7 @@ void GraphCanvas::drawItem(QPainter& p, uint32_t index, bool text) {
       sub.setBold(false);
       sub.setPixelSize(std::max(1, static_cast<int>(std::lround(10 * scale_))));
       p.setFont(sub);
-      p.setPen(item.kind == ItemKind::Node ? colors_.node_subtext : fg);
+      p.setPen(item.kind == ItemKind::Node && !overlaid ? colors_.node_subtext : fg);
     }
     const QString line = QString::fromStdString(item.label_lines[k]);
     const QRectF line_rect(r.left() + 2, y, r.width() - 4, line_h);

@@ -20,6 +20,7 @@
 #include "edgelens/inspectors/navigation.h"
 #include "edgelens/inspectors/session_context.h"
 #include "edgelens/layout/graph_layout.h"
+#include "run_overlay.h"
 
 namespace edgelens::gui {
 
@@ -75,6 +76,15 @@ class GraphCanvas : public QWidget {
   int lastFrameItems() const { return last_frame_items_; }
   bool textVisible() const;  // level of detail: labels drawn at this zoom
 
+  // After a run (the context's run result): colour node boxes by a statistic, with a legend.
+  void setOverlay(inspect::RunStatistic statistic);
+  inspect::RunStatistic overlayStatistic() const { return overlay_statistic_; }
+  const RunOverlay& overlay() const { return overlay_; }
+  // The item (node box or the collapsed group hiding it) is drawn with the NaN/Inf border.
+  bool itemMarkedNonFinite(uint32_t item) const {
+    return item < marks_.size() && (marks_[item] & 4) != 0;
+  }
+
  signals:
   void toggleGroupRequested(layout::GroupId group, QPointF screen_pos);
   void revealNodeRequested(int node);
@@ -118,7 +128,9 @@ class GraphCanvas : public QWidget {
   mutable std::vector<uint32_t> item_stamp_, edge_stamp_;
   mutable uint32_t stamp_ = 0;
 
-  std::vector<uint8_t> marks_;  // per item: bit 0 highlighted, bit 1 bookmarked
+  std::vector<uint8_t> marks_;  // per item: bit 0 highlighted, bit 1 bookmarked, bit 2 NaN/Inf
+  inspect::RunStatistic overlay_statistic_ = inspect::RunStatistic::None;
+  RunOverlay overlay_;
   std::optional<uint32_t> selected_item_;
   int pending_reveal_node_ = -1;
 

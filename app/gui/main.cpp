@@ -18,6 +18,7 @@
 #include "graph_canvas.h"
 #include "layout_controller.h"
 #include "main_window.h"
+#include "run_controller.h"
 
 namespace {
 
@@ -70,7 +71,11 @@ int main(int argc, char** argv) {
   QCommandLineOption tensor("tensor", "Show tensor N in the tensor viewer.", "N");
   QCommandLineOption find("find", "Search for REGEX.", "REGEX");
   QCommandLineOption zoom("zoom", "Zoom factor after fitting (--screenshot).", "Z");
-  parser.addOptions({screenshot, size, theme, graph, expand, select, tensor, find, zoom});
+  QCommandLineOption run("run", "Run the model with ramp inputs before the screenshot.");
+  QCommandLineOption overlay("overlay", "After --run, colour nodes by maxabs, mean, std or nan.",
+                             "STAT");
+  parser.addOptions(
+      {screenshot, size, theme, graph, expand, select, tensor, find, zoom, run, overlay});
   parser.process(app);
 
   edgelens::gui::MainWindow window;
@@ -112,6 +117,22 @@ int main(int argc, char** argv) {
   if (parser.isSet(select)) {
     context.setCurrentNode(parser.value(select).toInt());
     window.waitForLayout();
+  }
+  if (parser.isSet(run)) {
+    const auto& outcome = window.runController()->runBlocking({});
+    if (!outcome.result) {
+      std::cerr << window.runController()->lastMessage().toStdString() << "\n";
+      status = 2;
+    }
+  }
+  if (parser.isSet(overlay)) {
+    using edgelens::inspect::RunStatistic;
+    const QString stat = parser.value(overlay);
+    window.canvas()->setOverlay(stat == "maxabs" ? RunStatistic::MaxAbs
+                                : stat == "mean" ? RunStatistic::Mean
+                                : stat == "std"  ? RunStatistic::Std
+                                : stat == "nan"  ? RunStatistic::NanCount
+                                                 : RunStatistic::None);
   }
   if (parser.isSet(tensor)) context.setCurrentTensor(parser.value(tensor).toInt());
   if (parser.isSet(zoom))

@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -28,6 +29,8 @@
 #include "edgelens/model_io/open.h"
 #include "graph_canvas.h"
 #include "layout_controller.h"
+#include "run_controller.h"
+#include "run_dialog.h"
 
 namespace edgelens::gui {
 namespace {
@@ -64,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   canvas_ = new GraphCanvas(context_, this);
   setCentralWidget(canvas_);
   layout_ = new LayoutController(this);
+  run_ = new RunController(context_, this);
   buildDocks();
   buildActions();
 
@@ -79,6 +83,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addWidget(status_label_, 1);
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancel_button_);
+  run_->attachStatusBar(statusBar());
+  connect(run_, &RunController::runFinished, this, [this] { flash(run_->lastMessage()); });
   connect(cancel_button_, &QToolButton::clicked, layout_, &LayoutController::cancel);
 
   connect(layout_, &LayoutController::started, this, [this] {
@@ -238,6 +244,7 @@ void MainWindow::buildActions() {
     a->setObjectName("theme_" + theme_name(t));
     theme_group->addAction(a);
   }
+  buildRunActions(view);
   view->addSeparator();
   for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
 
@@ -428,6 +435,48 @@ void MainWindow::dropEvent(QDropEvent* event) {
   for (const QUrl& url : event->mimeData()->urls())
     if (url.isLocalFile()) openFile(url.toLocalFile());
   event->acceptProposedAction();
+}
+
+}  // namespace edgelens::gui
+
+namespace edgelens::gui {
+
+void MainWindow::setInteractiveErrors(bool on) {
+  interactive_errors_ = on;
+  run_->setInteractive(on);
+}
+
+void MainWindow::buildRunActions(QMenu* view) {
+  view->addSeparator();
+  auto* overlay = view->addMenu(tr("Colour by &Run Statistic"));
+  auto* overlay_group = new QActionGroup(this);
+  using inspect::RunStatistic;
+  for (RunStatistic s : {RunStatistic::None, RunStatistic::MaxAbs, RunStatistic::Mean,
+                         RunStatistic::Std, RunStatistic::NanCount}) {
+    const auto name = inspect::statistic_name(s);
+    auto* a =
+        overlay->addAction(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+                           this, [this, s] { canvas_->setOverlay(s); });
+    a->setCheckable(true);
+    a->setChecked(s == RunStatistic::None);
+    overlay_group->addAction(a);
+  }
+  auto* run = menuBar()->addMenu(tr("&Run"));
+  run->addAction(tr("&Run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::runDialog);
+  run->addAction(tr("Run with &Ramp Inputs"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                 [this] { run_->start({}); });
+  run->addAction(tr("&Cancel Run"), this, [this] { run_->cancel(); });
+}
+
+void MainWindow::runDialog() {
+  const Graph* main_graph = context_.model() && !context_.model()->graphs.empty()
+                                ? &context_.model()->graphs[0]
+                                : nullptr;
+  if (!main_graph) return flash(tr("Open a model first"));
+  if (run_->running()) return flash(tr("A run is in progress"));
+  RunDialog dialog(*main_graph, this);
+  if (dialog.exec() == QDialog::Accepted && !run_->start(dialog.specs()))
+    flash(tr("Cannot start the run"));
 }
 
 }  // namespace edgelens::gui

@@ -1,6 +1,7 @@
 // The main window: graph canvas in the middle, one dock per panel (model, node inspector, tensor
 // viewer, search, bookmarks), menus and shortcuts, recent files, drag-and-drop, themes, window
-// state in QSettings, and the layout worker's progress and cancel in the status bar.
+// state in QSettings, and the layout worker's progress and cancel in the status bar. Run (the
+// interpreter) lives in RunController/RunDialog; this window only adds its menu entries.
 #pragma once
 
 #include <QMainWindow>
@@ -29,6 +30,7 @@ namespace edgelens::gui {
 
 class GraphCanvas;
 class LayoutController;
+class RunController;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -39,7 +41,7 @@ class MainWindow : public QMainWindow {
   // Opens a model and makes it current. On failure returns false with the reader's message
   // (which names the file and the place) in `error`; interactive callers get a message box.
   bool openFile(const QString& path, QString* error = nullptr);
-  void setInteractiveErrors(bool on) { interactive_errors_ = on; }
+  void setInteractiveErrors(bool on);
   void setTheme(Theme theme);
   Theme theme() const { return theme_; }
   QStringList recentFiles() const;
@@ -47,6 +49,7 @@ class MainWindow : public QMainWindow {
   inspect::SessionContext& context() { return context_; }
   GraphCanvas* canvas() const { return canvas_; }
   LayoutController* layoutController() const { return layout_; }
+  RunController* runController() const { return run_; }
   inspect::NodeInspector* nodeInspector() const { return node_inspector_; }
   inspect::TensorViewer* tensorViewer() const { return tensor_viewer_; }
   inspect::ModelPanel* modelPanel() const { return model_panel_; }
@@ -65,6 +68,8 @@ class MainWindow : public QMainWindow {
  private:
   void buildActions();
   void buildDocks();
+  void buildRunActions(QMenu* view);
+  void runDialog();
   void onModelsChanged();
   void onModelChanged();
   void onGraphChanged();
@@ -81,6 +86,7 @@ class MainWindow : public QMainWindow {
   bool interactive_errors_ = true;
   GraphCanvas* canvas_;
   LayoutController* layout_;
+  RunController* run_;
   inspect::NodeInspector* node_inspector_ = nullptr;
   inspect::TensorViewer* tensor_viewer_ = nullptr;
   inspect::ModelPanel* model_panel_ = nullptr;

@@ -1,5 +1,7 @@
 #include "edgelens/inspectors/session_context.h"
 
+#include "edgelens/inspectors/run_result.h"
+
 #include <algorithm>
 
 namespace edgelens::inspect {
@@ -8,7 +10,7 @@ SessionContext::SessionContext(QObject* parent) : QObject(parent) {}
 SessionContext::~SessionContext() = default;
 
 int SessionContext::addModel(std::shared_ptr<const Model> model) {
-  models_.push_back({std::move(model), {}});
+  models_.push_back({std::move(model), {}, nullptr});
   emit modelsChanged();
   setCurrentModel(static_cast<int>(models_.size()) - 1);
   return current_model_;
@@ -54,6 +56,20 @@ void SessionContext::setCurrentModel(int index) {
   emit selectionChanged();
   emit highlightsChanged();
   emit bookmarksChanged();
+  emit runChanged();
+}
+
+std::shared_ptr<const RunResult> SessionContext::runResult() const {
+  if (current_model_ < 0 || current_model_ >= modelCount()) return nullptr;
+  return models_[static_cast<size_t>(current_model_)].run;
+}
+
+void SessionContext::setRunResult(std::shared_ptr<const RunResult> result) {
+  if (current_model_ < 0 || current_model_ >= modelCount()) return;
+  auto& slot = models_[static_cast<size_t>(current_model_)].run;
+  if (slot == result) return;
+  slot = std::move(result);
+  emit runChanged();
 }
 
 const Graph* SessionContext::graph() const {

@@ -1,5 +1,7 @@
 #include "edgelens/inspectors/tensor_viewer.h"
 
+#include "edgelens/inspectors/run_result.h"
+
 #include <QAbstractTableModel>
 #include <QCheckBox>
 #include <QComboBox>
@@ -105,8 +107,11 @@ TensorViewer::TensorViewer(SessionContext& context, QWidget* parent)
   layout->addWidget(tabs_, 1);
 
   connect(&context_, &SessionContext::tensorChanged, this, &TensorViewer::followContext);
+  connect(&context_, &SessionContext::runChanged, this, [this] {
+    if (from_model_ || from_run_) followContext();
+  });
   connect(dequantize_, &QCheckBox::toggled, this, [this] {
-    if (from_model_) followContext();
+    if (from_model_ || from_run_) followContext();
   });
   connect(row_axis_box_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setSliceAxes(row_axis_box_->itemData(i).toInt(), col_axis_); });
@@ -125,6 +130,21 @@ void TensorViewer::followContext() {
     setValues(tr("No tensor selected"), {});
     return;
   }
+  // After a run, a tensor the run computed shows its runtime values (graph 0 is what runs).
+  const auto run = context_.runResult();
+  if (run && context_.currentGraph() == 0 && run->hasValues(t->id)) {
+    from_model_ = false;
+    from_run_ = true;
+    TensorValues values = run->values(t->id, dequantize_->isChecked());
+    const QString title = QString("%1\ntensor %2 · %3 %4 · after run")
+                              .arg(QString::fromStdString(t->name))
+                              .arg(t->id)
+                              .arg(QString::fromUtf8(dtype_name(t->dtype).data()),
+                                   QString::fromStdString(shape_text(values.shape)));
+    setValues(title, std::move(values));
+    return;
+  }
+  from_run_ = false;
   from_model_ = true;
   QString title = QString("%1\ntensor %2 · %3 %4")
                       .arg(QString::fromStdString(t->name))
@@ -138,6 +158,7 @@ void TensorViewer::followContext() {
 
 void TensorViewer::showValues(const QString& title, TensorValues values) {
   from_model_ = false;
+  from_run_ = false;
   setValues(title, std::move(values));
 }
 

@@ -43,6 +43,8 @@ QApplication& app() {
   static char name[] = "test_gui";
   static char* argv[] = {name, nullptr};
   static QApplication* instance = [] {
+    // Other test files of this binary may have made it first (one QApplication per process).
+    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
     QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
     QCoreApplication::setOrganizationName("EdgeLensTest");
     QCoreApplication::setApplicationName("test_gui");

@@ -13,6 +13,10 @@
 #include "edgelens/model_io/model.h"
 
 namespace edgelens::inspect {
+struct RunResult;
+}
+
+namespace edgelens::inspect {
 
 struct NodeRef {
   int graph = -1;
@@ -67,6 +71,11 @@ class SessionContext : public QObject {
   void toggleBookmark(NodeRef ref);
   bool jumpToBookmark(int index);  // false when there is no such bookmark
 
+  // The last interpreter run of the current model (nullptr when it has not been run). Kept per
+  // open model; replacing it emits runChanged().
+  std::shared_ptr<const RunResult> runResult() const;
+  void setRunResult(std::shared_ptr<const RunResult> result);
+
  signals:
   void modelsChanged();  // a model was added or closed
   void modelChanged();   // the current model is another one (graph and node reset)
@@ -76,11 +85,13 @@ class SessionContext : public QObject {
   void selectionChanged();
   void highlightsChanged();
   void bookmarksChanged();
+  void runChanged();
 
  private:
   struct OpenModel {
     std::shared_ptr<const Model> model;
     std::vector<NodeRef> bookmarks;
+    std::shared_ptr<const RunResult> run;
   };
   std::vector<OpenModel> models_;
   int current_model_ = -1;

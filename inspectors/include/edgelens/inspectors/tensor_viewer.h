@@ -1,7 +1,8 @@
 // Tensor viewer panel: statistics (min/max/mean/std, zero fraction, NaN/Inf), histogram, a table of
 // a 2-D slice of an N-D tensor (choose the two displayed axes, spin boxes fix the others), a
 // heatmap of the same slice, and export to .npy. Follows the context's current tensor (constants of
-// the model); showValues() lets later features (runtime captures) show any decoded values.
+// the model, or its values after a run when the context holds a run result); showValues() shows
+// any other decoded values.
 #pragma once
 
 #include <QWidget>
@@ -59,6 +60,7 @@ class TensorViewer : public QWidget {
   int row_axis_ = 0, col_axis_ = -1;
   std::vector<int64_t> fixed_;
   bool from_model_ = false;  // values_ decode context_.tensor()
+  bool from_run_ = false;    // values_ are context_.tensor() as the last run computed it
 
   QLabel* title_;
   QLabel* stats_label_;

@@ -1,0 +1,185 @@
+#include "run_controller.h"
+
+#include <QEventLoop>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <QStringList>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "edgelens/runtime/interpreter.h"
+#include "edgelens/runtime/observer.h"
+
+namespace edgelens::gui {
+
+namespace {
+
+struct RunCancelled : std::exception {
+  const char* what() const noexcept override { return "run cancelled"; }
+};
+
+// Counts graph-0 nodes as they finish and stops the run between nodes when cancel is requested.
+class ProgressObserver : public runtime::Observer {
+ public:
+  explicit ProgressObserver(RunProgress& progress) : progress_(progress) {}
+  void on_node_end(const runtime::NodeEvent& event) override {
+    if (event.graph == 0) progress_.done.fetch_add(1, std::memory_order_relaxed);
+    if (progress_.cancel.load(std::memory_order_relaxed)) throw RunCancelled();
+  }
+
+ private:
+  RunProgress& progress_;
+};
+
+}  // namespace
+
+RunController::RunController(inspect::SessionContext& context, QWidget* dialog_parent)
+    : QObject(dialog_parent), context_(context), dialog_parent_(dialog_parent) {
+  connect(&watcher_, &QFutureWatcher<RunOutcome>::finished, this, &RunController::onFinished);
+  poll_.setInterval(100);
+  connect(&poll_, &QTimer::timeout, this, &RunController::updateProgress);
+}
+
+RunController::~RunController() {
+  if (progress_) progress_->cancel = true;
+  watcher_.waitForFinished();
+}
+
+void RunController::attachStatusBar(QStatusBar* bar) {
+  bar_ = new QProgressBar(bar);  // owned by the status bar
+  bar_->setMaximumWidth(180);
+  bar_->setFormat(tr("run %v/%m"));
+  bar_->setVisible(false);
+  cancel_button_ = new QToolButton(bar);
+  cancel_button_->setText(tr("Cancel run"));
+  cancel_button_->setVisible(false);
+  connect(cancel_button_, &QToolButton::clicked, this, &RunController::cancel);
+  bar->addPermanentWidget(bar_);
+  bar->addPermanentWidget(cancel_button_);
+}
+
+RunOutcome RunController::execute(std::shared_ptr<const Model> model,
+                                  std::vector<runtime::InputSpec> specs,
+                                  std::shared_ptr<RunProgress> progress) {
+  RunOutcome out;
+  out.model = model;
+  try {
+    auto interpreter =
+        std::make_shared<runtime::Interpreter>(*model, runtime::InterpreterOptions{true});
+    if (!interpreter->ready()) {
+      out.unsupported = interpreter->unsupported();
+      return out;
+    }
+    runtime::apply_inputs(*interpreter, specs);
+    ProgressObserver observer(*progress);
+    interpreter->add_observer(&observer);
+    const auto t0 = std::chrono::steady_clock::now();
+    interpreter->invoke();
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+    interpreter->remove_observer(&observer);
+    out.result = inspect::summarize_run(model, std::move(interpreter), elapsed.count());
+  } catch (const std::exception& e) {
+    // The interpreter may wrap an observer's exception; the flag says what really happened.
+    if (progress->cancel.load())
+      out.cancelled = true;
+    else
+      out.error = QString::fromUtf8(e.what());
+  }
+  return out;
+}
+
+bool RunController::start(std::vector<runtime::InputSpec> specs) {
+  auto model = context_.modelPtr();
+  if (!model || model->graphs.empty() || running()) return false;
+  progress_ = std::make_shared<RunProgress>();
+  progress_->total = static_cast<int>(model->graphs[0].nodes.size());
+  if (bar_) {
+    bar_->setRange(0, std::max(1, progress_->total));
+    bar_->setValue(0);
+    bar_->setVisible(true);
+    cancel_button_->setVisible(true);
+  }
+  busy_ = true;
+  poll_.start();
+  watcher_.setFuture(
+      QtConcurrent::run(&RunController::execute, model, std::move(specs), progress_));
+  return true;
+}
+
+void RunController::cancel() {
+  if (progress_) progress_->cancel = true;
+}
+
+bool RunController::wait(int timeout_ms) {
+  if (!running()) return true;
+  QEventLoop loop;
+  QTimer timeout;
+  timeout.setSingleShot(true);
+  connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+  connect(this, &RunController::runFinished, &loop, &QEventLoop::quit);
+  timeout.start(timeout_ms);
+  if (running()) loop.exec();
+  return !running();
+}
+
+const RunOutcome& RunController::runBlocking(std::vector<runtime::InputSpec> specs) {
+  auto model = context_.modelPtr();
+  if (!model || model->graphs.empty()) {
+    last_ = {};
+    last_.error = tr("no model is open");
+    last_message_ = last_.error;
+    return last_;
+  }
+  apply(execute(model, std::move(specs), std::make_shared<RunProgress>()));
+  return last_;
+}
+
+void RunController::updateProgress() {
+  if (bar_ && progress_) bar_->setValue(progress_->done.load());
+}
+
+void RunController::onFinished() {
+  poll_.stop();
+  if (bar_) {
+    bar_->setVisible(false);
+    cancel_button_->setVisible(false);
+  }
+  apply(watcher_.result());
+  busy_ = false;
+  emit runFinished();
+}
+
+void RunController::apply(RunOutcome outcome) {
+  last_ = std::move(outcome);
+  last_message_.clear();
+  if (!last_.unsupported.empty()) {
+    QStringList lines;
+    for (const auto& node : last_.unsupported) lines << QString::fromStdString(node.to_string());
+    last_message_ = tr("The model cannot run: %n node(s) are not supported.\n\n", nullptr,
+                       static_cast<int>(last_.unsupported.size())) +
+                    lines.join('\n');
+    if (interactive_)
+      QMessageBox::warning(dialog_parent_, tr("Unsupported operators"), last_message_);
+    return;
+  }
+  if (last_.cancelled) {
+    last_message_ = tr("Run cancelled");
+    return;
+  }
+  if (!last_.error.isEmpty()) {
+    last_message_ = tr("The run failed: %1").arg(last_.error);
+    if (interactive_) QMessageBox::critical(dialog_parent_, tr("Run failed"), last_message_);
+    return;
+  }
+  last_message_ = tr("Run finished in %1 ms").arg(last_.result->seconds * 1e3, 0, 'f', 1);
+  // The user may have switched models while it ran: the result belongs to the model that ran.
+  if (context_.modelPtr() == last_.model) context_.setRunResult(last_.result);
+}
+
+}  // namespace edgelens::gui
