@@ -17,6 +17,7 @@
 #include "graph_canvas.h"
 #include "main_window.h"
 #include "run_controller.h"
+#include "run_dialog.h"
 #include "shared_dir.h"
 
 namespace {
@@ -109,6 +110,34 @@ TEST_F(GuiRunTest, HelloWorldOutputInTheTensorViewerMatchesTflite) {
   // The overlay colours nodes and has a range.
   window_->canvas()->setOverlay(edgelens::inspect::RunStatistic::MaxAbs);
   EXPECT_TRUE(window_->canvas()->overlay().active());
+}
+
+TEST_F(GuiRunTest, DialogWithNpyInputRunsAndCancelStopsBetweenNodes) {
+  EDGELENS_REQUIRE_SHARED();
+  const fs::path dir = edgelens::testing::fixtures_dir();
+  const fs::path model = dir / "tflite/micro/hello_world_float.tflite";
+  const fs::path ref_dir = dir / "reference/hello_world_float";
+  if (!fs::exists(model) || !fs::exists(ref_dir / "input0.npy"))
+    GTEST_SKIP() << "hello_world_float or its reference input is absent from ../shared";
+  open(model);
+  // The dialog's .npy source: TFLite's own input gives TFLite's own output.
+  edgelens::gui::RunDialog dialog(*window_->context().graph());
+  dialog.setSource(0, edgelens::gui::RunDialog::File,
+                   QString::fromStdString((ref_dir / "input0.npy").string()));
+  const auto specs = dialog.specs();
+  ASSERT_EQ(specs.size(), 1u);
+  ASSERT_TRUE(window_->runController()->runBlocking(specs).result)
+      << window_->runController()->lastMessage().toStdString();
+  expect_viewer_matches_reference(*window_, ref_dir / "output0.npy");
+
+  // A cancel request stops the run after the node that is running: no result.
+  auto progress = std::make_shared<edgelens::gui::RunProgress>();
+  progress->cancel = true;
+  const auto outcome =
+      edgelens::gui::RunController::execute(window_->context().modelPtr(), {}, progress);
+  EXPECT_TRUE(outcome.cancelled) << outcome.error.toStdString();
+  EXPECT_FALSE(outcome.result);
+  EXPECT_EQ(progress->done.load(), 1);
 }
 
 TEST_F(GuiRunTest, LogOfNegativeConstantMarksTheNodeNaN) {
