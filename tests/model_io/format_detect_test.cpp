@@ -106,10 +106,15 @@ TEST(FormatDetect, DescribesOnnxFixtures) {
   }
 }
 
+// The PNG signature and the start of an IHDR chunk as the PNG specification defines them.
+std::string png_head() {
+  static constexpr char kPng[] =
+      "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0";
+  return std::string(kPng, sizeof(kPng) - 1);  // the literal holds NULs: size from the array
+}
+
 TEST(FormatDetect, DescribesNonModels) {
-  // The PNG signature and IHDR chunk as the PNG specification defines them.
-  const auto png = bytes_of(
-      std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 33));
+  const auto png = bytes_of(png_head());
   EXPECT_EQ(edgelens::detect_format(png), DetectedFormat::Unknown);
   EXPECT_NE(edgelens::describe_bytes(png).find("PNG"), std::string::npos)
       << edgelens::describe_bytes(png);
@@ -126,7 +131,7 @@ TEST(FormatDetect, DescribesNonModels) {
 
   // Magic at the wrong place is not a model: "TFL3" must sit at byte 4 (flatbuffer file
   // identifier).
-  const auto misplaced = bytes_of("TFL3\0\0\0\0\0\0\0\0");
+  const auto misplaced = bytes_of(std::string_view("TFL3\0\0\0\0\0\0\0\0", 12));
   EXPECT_EQ(edgelens::detect_format(misplaced), DetectedFormat::Unknown);
 
   const auto text = bytes_of("hello, this is plain text and not a model\n");
@@ -141,8 +146,7 @@ TEST(FormatDetect, OpeningNonModelsFailsWithTheirDescription) {
   fs::create_directories(dir);
   const fs::path empty = dir / "empty.tflite", png = dir / "image.tflite";
   std::ofstream(empty).close();
-  std::ofstream(png, std::ios::binary)
-      << std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 33);
+  std::ofstream(png, std::ios::binary) << png_head();
   for (const auto& [path, word] : {std::pair{empty, "empty"}, std::pair{png, "PNG"}}) {
     try {
       edgelens::open_model(path.string());
