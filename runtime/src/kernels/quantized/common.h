@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -123,6 +124,70 @@ void dispatch_int_or_int32(const NodeContext& ctx, DType t, Fn&& fn) {
     fn.template operator()<int32_t>();
   else
     dispatch_int(ctx, t, std::forward<Fn>(fn));
+}
+
+// Window geometry and requantization shared by quantized CONV_2D and DEPTHWISE_CONV_2D: both read
+// the same options and turn input/filter/output scales into one multiplier per output channel.
+struct ConvRequant {
+  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1, pad_h = 0, pad_w = 0;
+  int32_t input_offset = 0, filter_offset = 0, output_offset = 0;
+  std::vector<quant::Multiplier> multipliers;  // one per output channel
+  quant::ActivationRange range;
+};
+
+// Reads strides/dilations/padding, fills st's geometry and returns the output {height, width}.
+inline std::pair<int, int> prepare_conv_window(NodeContext& ctx, const TensorBuffer& input,
+                                               const TensorBuffer& filter, ConvRequant& st) {
+  st.stride_h = static_cast<int>(ctx.attr_int("stride_h", 1));
+  st.stride_w = static_cast<int>(ctx.attr_int("stride_w", 1));
+  st.dilation_h = static_cast<int>(ctx.attr_int("dilation_h_factor", 1));
+  st.dilation_w = static_cast<int>(ctx.attr_int("dilation_w_factor", 1));
+  if (st.stride_h <= 0 || st.stride_w <= 0 || st.dilation_h <= 0 || st.dilation_w <= 0)
+    ctx.unsupported("stride and dilation must be positive");
+  const bool same = ctx.padding() == Padding::Same;
+  const int in_h = static_cast<int>(input.dim(1)), in_w = static_cast<int>(input.dim(2));
+  const int k_h = static_cast<int>(filter.dim(1)), k_w = static_cast<int>(filter.dim(2));
+  const int out_h = quant::out_size(same, in_h, k_h, st.stride_h, st.dilation_h);
+  const int out_w = quant::out_size(same, in_w, k_w, st.stride_w, st.dilation_w);
+  st.pad_h = quant::padding_before(st.stride_h, st.dilation_h, in_h, k_h, out_h);
+  st.pad_w = quant::padding_before(st.stride_w, st.dilation_w, in_w, k_w, out_w);
+  return {out_h, out_w};
+}
+
+// Offsets, per-channel multipliers and the fused-activation range. A per-channel filter must be
+// quantized along `channel_axis` with one scale per output channel, else `axis_problem` is
+// reported.
+inline void prepare_conv_requant(NodeContext& ctx, const TensorBuffer& input,
+                                 const TensorBuffer& filter, int64_t out_channels,
+                                 int32_t channel_axis, const char* axis_problem, ConvRequant& st) {
+  const DType in_type = input.dtype;
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  const auto& fq = filter.quant();
+  if (fq.scales.empty()) ctx.unsupported("filter has no quantization");
+  const bool per_channel = fq.scales.size() > 1;
+  if (per_channel &&
+      (fq.axis != channel_axis || static_cast<int64_t>(fq.scales.size()) != out_channels))
+    ctx.unsupported(axis_problem);
+  st.input_offset = -in_q.zero_point;
+  st.output_offset = out_q.zero_point;
+  st.filter_offset = in_type == DType::UInt8 && !fq.zero_points.empty()
+                         ? -static_cast<int32_t>(fq.zero_points[0])
+                         : 0;
+  st.multipliers.resize(static_cast<size_t>(out_channels));
+  for (int64_t c = 0; c < out_channels; ++c) {
+    double real = 0;
+    if (in_type == DType::UInt8) {
+      // Legacy uint8 path: the scale product is formed in float (GetQuantizedConvolutionMultipler).
+      real = static_cast<double>(in_q.scale * fq.scales[0]) / static_cast<double>(out_q.scale);
+    } else {
+      const float fs = per_channel ? fq.scales[static_cast<size_t>(c)] : fq.scales[0];
+      real = static_cast<double>(in_q.scale) * static_cast<double>(fs) /
+             static_cast<double>(out_q.scale);
+    }
+    st.multipliers[static_cast<size_t>(c)] = quant::quantize_multiplier(real);
+  }
+  st.range = fused_range(ctx, in_type, out_q);
 }
 
 }  // namespace edgelens::runtime::qkernel

@@ -9,12 +9,8 @@ namespace {
 
 using namespace qkernel;
 
-struct DwState {
-  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1, pad_h = 0, pad_w = 0;
+struct DwState : ConvRequant {
   int64_t depth_multiplier = 1;
-  int32_t input_offset = 0, filter_offset = 0, output_offset = 0;
-  std::vector<quant::Multiplier> multipliers;
-  quant::ActivationRange range;
 };
 
 void dw_prepare(NodeContext& ctx) {
@@ -33,45 +29,9 @@ void dw_prepare(NodeContext& ctx) {
         fmt::format("filter channels {} are not a multiple of input channels {}", out_c, in_c));
   auto& st = ctx.state<DwState>();
   st.depth_multiplier = out_c / in_c;
-  st.stride_h = static_cast<int>(ctx.attr_int("stride_h", 1));
-  st.stride_w = static_cast<int>(ctx.attr_int("stride_w", 1));
-  st.dilation_h = static_cast<int>(ctx.attr_int("dilation_h_factor", 1));
-  st.dilation_w = static_cast<int>(ctx.attr_int("dilation_w_factor", 1));
-  if (st.stride_h <= 0 || st.stride_w <= 0 || st.dilation_h <= 0 || st.dilation_w <= 0)
-    ctx.unsupported("stride and dilation must be positive");
-  const bool same = ctx.padding() == Padding::Same;
-  const int in_h = static_cast<int>(input.dim(1)), in_w = static_cast<int>(input.dim(2));
-  const int k_h = static_cast<int>(filter.dim(1)), k_w = static_cast<int>(filter.dim(2));
-  const int out_h = quant::out_size(same, in_h, k_h, st.stride_h, st.dilation_h);
-  const int out_w = quant::out_size(same, in_w, k_w, st.stride_w, st.dilation_w);
-  st.pad_h = quant::padding_before(st.stride_h, st.dilation_h, in_h, k_h, out_h);
-  st.pad_w = quant::padding_before(st.stride_w, st.dilation_w, in_w, k_w, out_w);
-
-  const QParams in_q = qparams(ctx, input, "input");
-  const QParams out_q = qparams(ctx, ctx.output(0), "output");
-  const auto& fq = filter.quant();
-  if (fq.scales.empty()) ctx.unsupported("filter has no quantization");
-  const bool per_channel = fq.scales.size() > 1;
-  if (per_channel && (fq.axis != 3 || static_cast<int64_t>(fq.scales.size()) != out_c))
-    ctx.unsupported("per-channel depthwise filter must be quantized along axis 3");
-  st.input_offset = -in_q.zero_point;
-  st.output_offset = out_q.zero_point;
-  st.filter_offset = in_type == DType::UInt8 && !fq.zero_points.empty()
-                         ? -static_cast<int32_t>(fq.zero_points[0])
-                         : 0;
-  st.multipliers.resize(static_cast<size_t>(out_c));
-  for (int64_t c = 0; c < out_c; ++c) {
-    double real = 0;
-    if (in_type == DType::UInt8) {
-      real = static_cast<double>(in_q.scale * fq.scales[0]) / static_cast<double>(out_q.scale);
-    } else {
-      const float fs = per_channel ? fq.scales[static_cast<size_t>(c)] : fq.scales[0];
-      real = static_cast<double>(in_q.scale) * static_cast<double>(fs) /
-             static_cast<double>(out_q.scale);
-    }
-    st.multipliers[static_cast<size_t>(c)] = quant::quantize_multiplier(real);
-  }
-  st.range = fused_range(ctx, in_type, out_q);
+  const auto [out_h, out_w] = prepare_conv_window(ctx, input, filter, st);
+  prepare_conv_requant(ctx, input, filter, out_c, 3,
+                       "per-channel depthwise filter must be quantized along axis 3", st);
   ctx.set_output(0, in_type, {input.dim(0), out_h, out_w, out_c});
 }
 
