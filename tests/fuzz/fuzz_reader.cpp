@@ -1,7 +1,8 @@
-// libFuzzer entry for the .pte reader: any input either opens or throws ModelError. Anything else
-// (a crash, a sanitizer report, another exception, a hang, runaway memory) is a bug.
-// The seed corpus (.pte fixtures) steers mutations towards this reader; open_model_bytes is the
-// entry point a user's file goes through, so format detection is fuzzed along the way.
+// libFuzzer entry for the readers, built once per reader (fuzz_tflite, fuzz_pte): any input either
+// opens or throws ModelError. Anything else (a crash, a sanitizer report, another exception, a hang,
+// runaway memory) is a bug. Each target's seed corpus (.tflite or .pte fixtures) steers mutations
+// towards its reader; open_model_bytes is the entry point a user's file goes through, so format
+// detection is fuzzed along the way. EDGELENS_FUZZ_FILE_NAME names the input in errors.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -19,7 +20,7 @@ constexpr size_t kMaxJsonInput = 64 * 1024;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
   try {
-    const auto model = edgelens::open_model_bytes(bytes, "fuzz.pte");
+    const auto model = edgelens::open_model_bytes(bytes, EDGELENS_FUZZ_FILE_NAME);
     // Walk the whole IR the way `edgelens info` and `dump` do: every index and span a reader
     // accepted must be safe to follow.
     const auto summary = edgelens::summarize(*model);
