@@ -25,6 +25,21 @@ std::string tensor_shape_text(const Tensor& t) {
   return fmt::format("{}[{}]", dtype_name(t.dtype), fmt::join(dims, ","));
 }
 
+// Quantization as text; a model read from Model Explorer JSON may only have the text.
+std::string quantization_text(const Tensor& t) {
+  const std::string summary = quantization_summary(t.quant);
+  return summary.empty() ? t.described_quantization : summary;
+}
+
+// The format the graph came from: a model read back from Model Explorer JSON keeps the format its
+// writer named (see model_explorer_reader.cpp), so dump -> read -> dump is stable.
+std::string source_format(const Model& model) {
+  if (model.format == ModelFormat::ModelExplorerJson)
+    for (const auto& [key, value] : model.metadata)
+      if (key == kModelExplorerSourceFormat) return value;
+  return std::string(format_name(model.format));
+}
+
 struct Source {
   std::string node_id;
   std::size_t output = 0;
@@ -88,7 +103,7 @@ class GraphWriter {
     ojson graph_attrs = ojson::object();
     graph_attrs["graph_kind"] = std::string(graph_kind_name(graph_.kind));
     graph_attrs["graph_name"] = graph_.name;
-    graph_attrs["format"] = std::string(format_name(model_.format));
+    graph_attrs["format"] = source_format(model_);
     graph_attrs["nodes"] = fmt::format("{}", graph_.nodes.size());
     graph_attrs["tensors"] = fmt::format("{}", graph_.tensors.size());
     g["groupNodeAttributes"] = ojson{{"", std::move(graph_attrs)}};
@@ -121,7 +136,7 @@ class GraphWriter {
     attrs.push_back(key_value("tensor_shape", tensor_shape_text(t)));
     attrs.push_back(key_value("shape", shape_to_string(t.shape, t.has_rank)));
     attrs.push_back(key_value("dtype", dtype_name(t.dtype)));
-    const std::string quant = quantization_summary(t.quant);
+    const std::string quant = quantization_text(t);
     if (!quant.empty()) attrs.push_back(key_value("quantization", quant));
     if (auto it = signature_names_.find(static_cast<uint32_t>(tensor_id));
         it != signature_names_.end())
@@ -134,7 +149,7 @@ class GraphWriter {
     ojson attrs = ojson::array();
     attrs.push_back(key_value("tensor_index", fmt::format("{}", tensor_id)));
     attrs.push_back(key_value("tensor_name", t.name));
-    const std::string quant = quantization_summary(t.quant);
+    const std::string quant = quantization_text(t);
     if (!quant.empty()) attrs.push_back(key_value("quantization", quant));
     return ojson{{"id", fmt::format("{}", index)}, {"attrs", std::move(attrs)}};
   }
@@ -152,7 +167,10 @@ class GraphWriter {
       source["attrs"].push_back(key_value("tensor_index", fmt::format("{}", t)));
       source["attrs"].push_back(key_value("tensor_name", tensor.name));
       if (tensor.is_constant)
-        source["attrs"].push_back(key_value("data_bytes", fmt::format("{}", tensor.data.size())));
+        source["attrs"].push_back(
+            key_value("data_bytes", tensor.data.empty() && tensor.described_bytes >= 0
+                                        ? fmt::format("{}", tensor.described_bytes)
+                                        : fmt::format("{}", tensor.data.size())));
       source["outputsMetadata"].push_back(output_metadata(0, t));
       it = producer_.emplace(t, Source{source["id"].get<std::string>(), 0}).first;
       pending_.push_back(std::move(source));
@@ -169,12 +187,13 @@ class GraphWriter {
       if (g < graph_ids_.size()) node["subgraphIds"].push_back(graph_ids_[g]);
     for (const auto& a : n.attrs)
       node["attrs"].push_back(key_value(a.name, attr_to_string(a.value)));
-    if (n.op.domain != "tflite") node["attrs"].push_back(key_value("op_domain", n.op.domain));
-    if (n.op.version != 1)
-      node["attrs"].push_back(key_value("op_version", fmt::format("{}", n.op.version)));
+    // Right after the attributes: read back, it is one of them (the bytes are not in the JSON).
     if (!n.custom_options.empty())
       node["attrs"].push_back(
           key_value("custom_options_bytes", fmt::format("{}", n.custom_options.size())));
+    if (n.op.domain != "tflite") node["attrs"].push_back(key_value("op_domain", n.op.domain));
+    if (n.op.version != 1)
+      node["attrs"].push_back(key_value("op_version", fmt::format("{}", n.op.version)));
     if (!n.debug_info.empty()) node["attrs"].push_back(key_value("debug_info", n.debug_info));
     for (std::size_t i = 0; i < n.inputs.size(); ++i) {
       const int32_t t = n.inputs[i];

@@ -75,6 +75,10 @@ struct Tensor {
   std::optional<MemoryPlacement> placement;  // ExecuTorch memory-planned activation
   std::vector<uint8_t> dim_order;            // ExecuTorch; empty = contiguous
   uint64_t external_offset = 0;  // where the data sit in the file (for reports), 0 if n/a
+  // Formats that describe tensors without holding them (Model Explorer graph JSON) give only text:
+  // kept as given, shown as is, never interpreted. -1 / "" when the file holds the real thing.
+  int64_t described_bytes = -1;
+  std::string described_quantization;
   int64_t element_count() const;  // product of shape (1 for rank 0); -1 on overflow
   int64_t byte_size() const;      // element_count * dtype bits / 8 rounded up; -1 if unknown
 };

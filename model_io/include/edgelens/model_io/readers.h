@@ -11,5 +11,8 @@ namespace edgelens {
 
 std::unique_ptr<Model> read_tflite(std::shared_ptr<const MappedFile> file);
 std::unique_ptr<Model> read_pte(std::shared_ptr<const MappedFile> file);
+// Model Explorer graph JSON (a GraphCollection, a list of them, or an adapter response): a graph to
+// look at, without tensor data (docs/model-explorer.md).
+std::unique_ptr<Model> read_model_explorer(std::shared_ptr<const MappedFile> file);
 
 }  // namespace edgelens
