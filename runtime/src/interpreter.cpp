@@ -35,10 +35,14 @@ bool aligned_for(const std::byte* p, DType dtype) {
 UnsupportedModel::UnsupportedModel(std::vector<UnsupportedNode> nodes)
     : std::runtime_error(join_unsupported(nodes)), nodes_(std::move(nodes)) {}
 
+// XNNPACK may read (never write) up to 16 bytes past a tensor it is handed (XNN_EXTRA_BYTES):
+// every buffer the interpreter owns keeps that much slack after its data.
+constexpr size_t kReadSlack = 16;
+
 void Interpreter::Impl::allocate_owned(GraphExec& g, uint32_t id) {
   auto& t = g.tensors[id];
   auto& storage = g.owned[id];
-  storage.assign(std::max<size_t>(t.byte_size(), 1), std::byte{0});
+  storage.assign(std::max<size_t>(t.byte_size(), 1) + kReadSlack, std::byte{0});
   t.data = storage.data();
   t.bytes = t.byte_size();
 }
@@ -105,11 +109,9 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
       exec.outputs.push_back(id >= 0 && static_cast<size_t>(id) < n_tensors
                                  ? &g.tensors[static_cast<size_t>(id)]
                                  : nullptr);
-    for (const auto* in : exec.inputs)
-      if (in) {
-        exec.key_dtype = in->dtype;
-        break;
-      }
+    std::vector<DType> input_dtypes;
+    for (const auto* in : exec.inputs) input_dtypes.push_back(in ? in->dtype : DType::Unknown);
+    exec.key_dtype = KernelRegistry::global().key_dtype(node.op.name, input_dtypes);
     auto report = [&](std::string why) {
       exec.ok = false;
       unsupported.push_back({gi, ni, node.op.name, exec.key_dtype, std::move(why)});
@@ -157,8 +159,13 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
     }
   }
 
-  // Memory plan: non-constant, non-variable, static-shape tensors share the arena by lifetime.
-  const int32_t steps = static_cast<int32_t>(graph.nodes.size());
+  g.steps.clear();
+  if (gi == 0 && !options.delegate.empty()) plan_delegate(g);
+
+  // Memory plan: non-constant, non-variable, static-shape tensors share the arena by lifetime
+  // (in plan steps: a delegate partition is one step touching only its materialized tensors).
+  const int32_t steps =
+      static_cast<int32_t>(g.steps.empty() ? graph.nodes.size() : g.steps.size());
   std::vector<int32_t> first(n_tensors, INT32_MAX), last(n_tensors, -1);
   auto touch = [&](int32_t id, int32_t step) {
     if (id < 0 || static_cast<size_t>(id) >= n_tensors) return;
@@ -170,7 +177,14 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
     touch(id, steps);  // inputs stay readable for the whole run (re-invoke, capture)
   }
   for (int32_t s = 0; s < steps; ++s) {
-    const Node& node = graph.nodes[static_cast<size_t>(s)];
+    if (!g.steps.empty() && g.steps[static_cast<size_t>(s)].delegated) {
+      const auto& part = partitions[g.steps[static_cast<size_t>(s)].index];
+      for (int32_t id : part.input_tensors) touch(id, s);
+      for (int32_t id : part.output_tensors) touch(id, s);
+      continue;
+    }
+    const Node& node =
+        graph.nodes[g.steps.empty() ? static_cast<size_t>(s) : g.steps[static_cast<size_t>(s)].index];
     for (int32_t id : node.inputs) touch(id, s);
     for (int32_t id : node.outputs) touch(id, s);
     for (int32_t id : node.intermediates) touch(id, s);
@@ -192,7 +206,7 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
     g.placements.push_back({static_cast<uint32_t>(i), 0, bytes, first[i], last[i]});
   }
   const size_t arena_size = plan_arena(g.placements);
-  g.arena.assign(arena_size + 64, std::byte{0});
+  g.arena.assign(arena_size + 64 + kReadSlack, std::byte{0});
   auto* base = g.arena.data();
   const auto misalign = reinterpret_cast<uintptr_t>(base) % 64;
   if (misalign) base += 64 - misalign;
@@ -207,7 +221,13 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
 void Interpreter::Impl::run_graph(uint32_t gi) {
   auto& g = graphs[gi];
   if (!g.prepared) prepare_graph(gi);
-  for (uint32_t ni = 0; ni < g.nodes.size(); ++ni) {
+  const size_t step_count = g.steps.empty() ? g.nodes.size() : g.steps.size();
+  for (size_t s = 0; s < step_count; ++s) {
+    if (!g.steps.empty() && g.steps[s].delegated) {
+      run_partition(g, g.steps[s].index);
+      continue;
+    }
+    const uint32_t ni = g.steps.empty() ? static_cast<uint32_t>(s) : g.steps[s].index;
     auto& exec = g.nodes[ni];
     NodeContext::Binding binding{this, &g, &exec, ni, true};
     NodeContext ctx(binding);
@@ -288,7 +308,7 @@ std::vector<std::pair<DType, std::vector<int64_t>>> NodeContext::subgraph_output
 
 // ---- Interpreter ----------------------------------------------------------------------------
 Interpreter::Interpreter(const Model& model, InterpreterOptions options)
-    : impl_(std::make_unique<Impl>(model, options)) {
+    : impl_(std::make_unique<Impl>(model, std::move(options))) {
   impl_->self = this;
   impl_->graphs.resize(model.graphs.size());
   for (uint32_t i = 0; i < model.graphs.size(); ++i) {

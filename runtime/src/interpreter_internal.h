@@ -29,6 +29,7 @@ struct GraphExec {
   std::vector<NodeExec> nodes;
   std::vector<std::byte> arena;
   std::vector<TensorPlacement> placements;
+  std::vector<PlanStep> steps;  // run order; empty = every node in order (no delegate)
   size_t naive_bytes = 0, copied_constant_bytes = 0, constant_bytes = 0, variable_bytes = 0;
   bool prepared = false;
 };
@@ -41,6 +42,10 @@ struct NodeContext::Binding {
   bool in_eval = false;
 };
 
+namespace xnnexec {
+struct XnnpackDelegate;  // delegate/xnnpack_exec.cpp: thread pool, unpacked weights, runtimes
+}
+
 struct Interpreter::Impl {
   const Model& model;
   InterpreterOptions options;
@@ -48,13 +53,25 @@ struct Interpreter::Impl {
   std::vector<Observer*> observers;
   std::vector<UnsupportedNode> unsupported;
   Interpreter* self = nullptr;
+  // Delegation of graph 0 (delegate/xnnpack_exec.cpp).
+  DelegateSummary delegate_summary;
+  std::vector<DelegatePartition> partitions;
+  std::shared_ptr<xnnexec::XnnpackDelegate> xnnpack;
 
-  Impl(const Model& m, InterpreterOptions o) : model(m), options(o) {}
+  Impl(const Model& m, InterpreterOptions o) : model(m), options(std::move(o)) {}
   void prepare_graph(uint32_t g);
   void run_graph(uint32_t g);
   void reset_variables(GraphExec& graph);
   // Gives a tensor its own heap buffer of its current byte size (dynamic shapes, keep-all).
   void allocate_owned(GraphExec& graph, uint32_t tensor);
+  // After every node of graph 0 is prepared: claim, partition and build the XNNPACK runtimes;
+  // fills graph.steps, partitions and delegate_summary (delegate/xnnpack_exec.cpp).
+  void plan_delegate(GraphExec& graph);
+  // Runs one delegated partition (one plan step).
+  void run_partition(GraphExec& graph, uint32_t partition);
+  // Evaluates node `ni` on its reference kernel with outputs redirected into `outputs` (one
+  // buffer per output, sized here); the graph's tensors are left as they were.
+  void eval_reference_into(GraphExec& graph, uint32_t ni, std::vector<std::vector<std::byte>>& outputs);
 };
 
 // Greedy-by-size arena plan: sets offsets for `tensors` (bytes > 0) so that no two whose lifetimes

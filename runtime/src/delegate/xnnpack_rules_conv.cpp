@@ -243,6 +243,10 @@ Verdict check_fully_connected(const Check& c) {
                     fmt::format("{} weights quantized per channel along axis {}; XNNPACK needs the "
                                 "output-channel axis 0",
                                 dtype_name(filter->dtype), q.axis));
+      if (c.local() && q.per_channel())
+        return c.no("local.fc_per_channel",
+                    "int8 weights quantized per channel; this XNNPACK (2022) has no per-channel "
+                    "(qc8) fully-connected operator, only per-tensor qs8");
       if (filter->dtype == DType::Int4 && in_channels % 2 != 0)
         return c.no("fc_int4_channels",
                     fmt::format("int4 weights with {} input channels; XNNPACK needs an even count",
@@ -359,6 +363,10 @@ Verdict check_custom(const Check& c) {
     return Verdict::yes("xnnpack.custom_op",
                         "MediaPipe custom op that XNNPACK implements (deconvolution with bias)");
   }
+  if (c.local() && (name == "MaxPoolingWithArgmax2D" || name == "MaxUnpooling2D"))
+    return c.no("local.custom_not_built",
+                "EdgeLens does not build this MediaPipe op on this XNNPACK (2022) yet; TFLite's "
+                "delegate would take it");
   if (name == "MaxPoolingWithArgmax2D") {
     EDGELENS_XNN_TRY(check_io_counts(c, 1, 1, 2));
     EDGELENS_XNN_TRY(float_io());

@@ -104,7 +104,22 @@ Verdict check_binary(const Check& c) {
                                          "input 1 scale / output scale"));
     }
   }
-  if (op == "PRELU") EDGELENS_XNN_TRY(check_static(c, b, "slope"));
+  if (op == "PRELU") {
+    EDGELENS_XNN_TRY(check_static(c, b, "slope"));
+    if (c.local()) {
+      // The 2022 PReLU node takes a 4-D NHWC input and a per-channel [C] slope only.
+      const bool nhwc = a->shape.size() == 4;
+      const int64_t channels = nhwc ? a->shape[3] : -1;
+      bool channel_slope = nhwc && b->element_count() == channels;
+      for (size_t i = 0; channel_slope && i + 1 < b->shape.size(); ++i)
+        channel_slope = b->shape[i] == 1;
+      if (!channel_slope)
+        return c.no("local.prelu_shape",
+                    fmt::format("input {} with slope {}; this XNNPACK (2022) takes a 4-D input "
+                                "with one slope per channel only",
+                                detail::shape_text(a->shape), detail::shape_text(b->shape)));
+    }
+  }
   if (op == "ADD" || op == "SUB" || op == "MUL" || op == "DIV")
     EDGELENS_XNN_TRY(check_fused_activation(c));
   return Verdict::yes();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "edgelens/model_io/model.h"
+#include "edgelens/runtime/delegate/xnnpack_delegate.h"
 #include "edgelens/runtime/kernel.h"
 
 namespace edgelens::runtime {
@@ -25,6 +26,13 @@ struct InterpreterOptions {
   // Every tensor gets its own buffer, so all intermediates remain readable after invoke() (capture,
   // --dump-tensors). Off: tensors share one arena by lifetime.
   bool keep_all_tensors = false;
+  // "xnnpack": graph-0 nodes claimed by the XNNPACK rules run as XNNPACK partitions, one delegate
+  // kernel per partition (delegate/xnnpack_delegate.h). Empty: reference kernels only.
+  std::string delegate{};
+  int threads = 1;  // delegate thread pool size
+  // One delegate partition per node (TFLite's experimental_preserve_all_tensors): every node's
+  // output stays observable, at a speed cost.
+  bool preserve_all_tensors = false;
 };
 
 struct UnsupportedNode {
@@ -100,6 +108,22 @@ class Interpreter {
   const TensorBuffer& tensor(uint32_t graph, uint32_t id) const;
   MemoryReport memory() const;
   std::vector<TensorPlacement> placements(uint32_t graph) const;
+
+  // Delegation of graph 0 (empty unless options().delegate is set).
+  const DelegateSummary& delegate_summary() const;
+  const std::vector<DelegatePartition>& delegate_partitions() const;
+  // Graph 0's steps in run order: nodes and partitions. Without a delegate: every node in order.
+  std::vector<PlanStep> execution_plan() const;
+
+  // One output of a node recomputed by its reference kernel (delegate drift).
+  struct ReferenceOutput {
+    DType dtype = DType::Unknown;
+    std::vector<int64_t> shape;
+    std::vector<std::byte> data;
+  };
+  // Runs graph-0 node `node` on its reference kernel with the tensors as they are now (after an
+  // invoke with keep_all_tensors) into fresh buffers; the interpreter's tensors are unchanged.
+  std::vector<ReferenceOutput> run_reference_node(uint32_t node);
 
   struct Impl;
 

@@ -17,6 +17,7 @@
 namespace edgelens::runtime {
 
 class Interpreter;
+struct DelegatePartition;
 
 struct NodeEvent {
   uint32_t graph = 0;
@@ -24,6 +25,9 @@ struct NodeEvent {
   const Node* node = nullptr;
   std::span<const TensorBuffer* const> inputs;  // null entries for absent optional inputs
   std::span<const TensorBuffer* const> outputs;
+  // Set when a delegate kernel ran a whole partition as one step: node_index/node are its first
+  // node, inputs/outputs its materialized tensors, partition->nodes every node it stands for.
+  const DelegatePartition* partition = nullptr;
 };
 
 class Observer {
