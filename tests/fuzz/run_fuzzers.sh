@@ -20,9 +20,9 @@ if [[ ! -d "$SHARED_DIR/fixtures" ]]; then
 fi
 
 if [[ -z "${EDGELENS_FUZZ_NO_BUILD:-}" ]]; then
-  cmake --build "$BUILD_DIR" --target fuzz_tflite fuzz_pte
+  cmake --build "$BUILD_DIR" --target fuzz_tflite fuzz_pte fuzz_model_explorer
 fi
-for fuzzer in fuzz_tflite fuzz_pte; do
+for fuzzer in fuzz_tflite fuzz_pte fuzz_model_explorer; do
   if [[ ! -x "$BUILD_DIR/tests/fuzz/$fuzzer" ]]; then
     echo "run_fuzzers: $BUILD_DIR/tests/fuzz/$fuzzer is missing (configure with --preset fuzz)" >&2
     exit 2
@@ -31,7 +31,8 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/edgelens-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/seeds/tflite" "$WORK/seeds/pte" "$WORK/corpus/tflite" "$WORK/corpus/pte"
+mkdir -p "$WORK/seeds/tflite" "$WORK/seeds/pte" "$WORK/seeds/model_explorer" \
+  "$WORK/corpus/tflite" "$WORK/corpus/pte" "$WORK/corpus/model_explorer"
 
 # Seeds by content, not extension (many LiteRT test models end in .bin); files under 1 MB only.
 n_tflite=0
@@ -46,10 +47,31 @@ while IFS= read -r -d '' file; do
 done < <(find "$SHARED_DIR/fixtures" -type f -size -1024k -print0)
 echo "run_fuzzers: seed corpus: $n_tflite .tflite, $n_pte .pte files from $SHARED_DIR/fixtures"
 
+# Model Explorer JSON seeds: the small models dumped by the CLI when the build has it, plus one
+# hand-written graph in the shape another adapter writes (string ids, no tensor metadata).
+n_me=0
+if [[ -x "$BUILD_DIR/app/edgelens" ]]; then
+  while IFS= read -r -d '' file; do
+    [[ $n_me -ge 40 ]] && break
+    if "$BUILD_DIR/app/edgelens" dump "$file" --json --format model-explorer \
+        -o "$WORK/seeds/model_explorer/$(basename "$file").json" >/dev/null 2>&1; then
+      n_me=$((n_me + 1))
+    fi
+  done < <(find "$WORK/seeds/tflite" "$WORK/seeds/pte" -type f -size -64k -print0)
+fi
+cat >"$WORK/seeds/model_explorer/foreign.json" <<'JSON'
+{"label": "seed", "graphs": [{"id": "g", "nodes": [
+ {"id": "in", "label": "GraphInputs", "outputsMetadata": [{"id": "0", "attrs": [{"key": "tensor_shape", "value": "float32[1,-1]"}]}]},
+ {"id": "a", "label": "Add", "namespace": "x/y", "incomingEdges": [{"sourceNodeId": "in"}, {"sourceNodeId": "c", "targetNodeInputId": "1"}]},
+ {"id": "c", "label": "pseudo_const", "attrs": [{"key": "data_bytes", "value": "4"}]},
+ {"id": "out", "label": "GraphOutputs", "incomingEdges": [{"sourceNodeId": "a"}]}]}]}
+JSON
+echo "run_fuzzers: $((n_me + 1)) Model Explorer JSON seeds"
+
 ARTIFACTS="$BUILD_DIR/fuzz-artifacts"
 mkdir -p "$ARTIFACTS"
 status=0
-for kind in tflite pte; do
+for kind in tflite pte model_explorer; do
   fuzzer="$BUILD_DIR/tests/fuzz/fuzz_$kind"
   log="$WORK/fuzz_$kind.log"
   echo "run_fuzzers: fuzz_$kind for ${FUZZ_SECONDS}s"

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "edgelens/model_io/model_explorer.h"
+#include "edgelens/model_io/node_data.h"
 
 namespace edgelens::runtime::quant {
 namespace {
@@ -132,17 +133,14 @@ std::string report_node_data(const QuantReport& report, const Model& model,
     auto [it, fresh] = worst.try_emplace(r.node, v);
     if (!fresh) it->second = std::max(it->second, v);
   }
-  ojson results = ojson::object();
-  for (const auto& [node, v] : worst) results[std::to_string(node)] = {{"value", v}};
-  ojson graph;
-  graph["results"] = std::move(results);
+  GraphNodeData graph;
+  for (const auto& [node, v] : worst)
+    graph.results.push_back({std::to_string(node), v, {}, {}, {}});
   // Low error green, the middle yellow, the worst red (stops are relative to min..max).
-  graph["gradient"] = ojson::array({{{"stop", 0}, {"bgColor", "#2e7d32"}},
-                                    {{"stop", 0.5}, {"bgColor", "#fbc02d"}},
-                                    {{"stop", 1}, {"bgColor", "#c62828"}}});
-  ojson out;
-  out[model_explorer_graph_id(model, 0)] = std::move(graph);
-  return out.dump(1);
+  graph.gradient = {{0, "#2e7d32", {}}, {0.5, "#fbc02d", {}}, {1, "#c62828", {}}};
+  ModelNodeData data;
+  data.graphs.emplace_back(model_explorer_graph_id(model, 0), std::move(graph));
+  return node_data_json(data).dump(1);
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
