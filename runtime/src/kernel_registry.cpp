@@ -10,6 +10,7 @@ namespace edgelens::runtime {
 
 struct KernelRegistry::Impl {
   std::map<KernelKey, Kernel> kernels;
+  std::map<std::string, size_t, std::less<>> key_inputs;  // ops not keyed on input 0
 };
 
 KernelRegistry::KernelRegistry() : impl_(std::make_shared<Impl>()) {}
@@ -46,6 +47,27 @@ std::vector<KernelKey> KernelRegistry::keys() const {
   std::vector<KernelKey> out;
   for (const auto& entry : impl_->kernels) out.push_back(entry.first);
   return out;
+}
+
+void KernelRegistry::set_key_input(std::string_view op, size_t input) {
+  impl_->key_inputs[std::string(op)] = input;
+}
+
+size_t KernelRegistry::key_input(std::string_view op) const {
+  const auto it = impl_->key_inputs.find(op);
+  return it == impl_->key_inputs.end() ? 0 : it->second;
+}
+
+DType KernelRegistry::key_dtype(std::string_view op, std::span<const DType> input_dtypes) const {
+  const size_t k = key_input(op);
+  if (k < input_dtypes.size() && input_dtypes[k] != DType::Unknown) return input_dtypes[k];
+  for (DType d : input_dtypes)
+    if (d != DType::Unknown) return d;
+  return DType::Unknown;
+}
+
+RegisterKeyInput::RegisterKeyInput(std::string_view op, size_t input) {
+  KernelRegistry::global().set_key_input(op, input);
 }
 
 RegisterKernel::RegisterKernel(std::string_view op, DType dtype, Kernel kernel) {

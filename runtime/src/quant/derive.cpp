@@ -231,13 +231,14 @@ std::string float_blocker(const Model& model, uint32_t node_id) {
   const Node& node = g.nodes[node_id];
   if (!node.called_graphs.empty()) return "control flow (calls subgraphs)";
   if (!node.intermediates.empty()) return "has intermediate tensors (stateful/recurrent op)";
-  DType key = DType::Unknown;
+  std::vector<DType> key_dtypes;  // the float model's input dtypes, to find its kernel's key
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const int32_t id = node.inputs[i];
+    key_dtypes.push_back(DType::Unknown);
     if (id < 0) continue;
     const Tensor& t = g.tensors.at(static_cast<size_t>(id));
     const auto q = input_quantization(g, node, i);
-    if (key == DType::Unknown) key = q ? DType::Float32 : t.dtype;
+    key_dtypes.back() = q ? DType::Float32 : t.dtype;
     if (t.is_variable) return fmt::format("input {} is a state (variable) tensor", i);
     if (!q) continue;
     if (!t.is_constant && !is_quantized_activation(t))
@@ -249,6 +250,7 @@ std::string float_blocker(const Model& model, uint32_t node_id) {
       return fmt::format("output tensor {} is {} (QUANTIZE cannot write it)", id,
                          dtype_name(g.tensors[size_t(id)].dtype));
   if (node.op.name == "QUANTIZE") return "";  // becomes the identity
+  const DType key = KernelRegistry::global().key_dtype(node.op.name, key_dtypes);
   if (!KernelRegistry::global().find(node.op.name, key))
     return fmt::format("no {} kernel for {}", dtype_name(key), node.op.name);
   return "";

@@ -13,7 +13,9 @@
 //   {conv_prepare, conv_eval_float}); }  // namespace
 //
 // The registry key is (op name, key dtype). The key dtype is the dtype of the node's first present
-// input (DType::Unknown for nodes without inputs). So a float kernel and its quantized variants
+// input (DType::Unknown for nodes without inputs), or of the input an op names with
+// RegisterKeyInput: TRANSPOSE_CONV keys on input 2, its data, because input 0 is the int32
+// output_shape whatever the data type. So a float kernel and its quantized variants
 // live side by side under different keys:  ("CONV_2D", Float32) here, ("CONV_2D", Int8),
 // ("CONV_2D", UInt8), ("CONV_2D", Int16) in kernels/quantized/conv.cpp. A kernel registered under
 // DType::Unknown is the fallback for every dtype of that op with no exact entry (shape ops that
@@ -189,6 +191,13 @@ class KernelRegistry {
   std::vector<KernelKey> keys() const;  // sorted
   const std::vector<KernelKey>& conflicts() const { return conflicts_; }
 
+  // Which input's dtype keys `op` (0 unless set with RegisterKeyInput).
+  void set_key_input(std::string_view op, size_t input);
+  size_t key_input(std::string_view op) const;
+  // A node's key dtype from its input dtypes (DType::Unknown for absent inputs): the dtype of the
+  // op's key input when present, else of the first present input, else Unknown.
+  DType key_dtype(std::string_view op, std::span<const DType> input_dtypes) const;
+
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
@@ -202,6 +211,12 @@ struct RegisterKernel {
   RegisterKernel(std::string_view op, DType dtype, Kernel kernel);
   RegisterKernel(std::initializer_list<std::string_view> ops, std::initializer_list<DType> dtypes,
                  Kernel kernel);
+};
+
+// File-scope declaration that `op` keys its kernels on input `input`'s dtype:
+// `const RegisterKeyInput kTransposeConvKey("TRANSPOSE_CONV", 2);`
+struct RegisterKeyInput {
+  RegisterKeyInput(std::string_view op, size_t input);
 };
 
 // Shared helpers for kernels.
