@@ -95,8 +95,9 @@ CoverageDiff diff_coverage(const Model& a, const Model& b, const StructuralDiff&
 // ---- numbers -----------------------------------------------------------------------------------
 // Element-wise comparison of A's values (reference) with B's values, both as float (quantized
 // tensors dequantized). Over all samples: max_abs = max |b - a|, max_rel = max |b - a| / max(|a|,
-// eps) with eps = 1e-6 * max(1, max |a|), rmse over every element, cosine of the concatenated
-// vectors. Non-finite values on either side count in nonfinite_mismatch when they differ.
+// eps) with eps = 1e-6 * max(1, max |a| so far), rmse over every element, cosine of the
+// concatenated vectors. Non-finite values on either side count in nonfinite_mismatch when they
+// differ.
 struct NumericMetrics {
   int64_t count = 0;
   double max_abs = 0, max_rel = 0, rmse = 0, cosine = NAN;

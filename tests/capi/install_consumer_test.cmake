@@ -1,0 +1,66 @@
+# Installs libedgelens (component capi) into a temporary prefix, then builds and runs a consumer
+# with pkg-config and with find_package(EdgeLens). Run with cmake -P (see CMakeLists.txt).
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component capi)
+file(GLOB_RECURSE pc_files ${prefix}/*/edgelens.pc)
+file(GLOB_RECURSE libs ${prefix}/*/libedgelens.so.0)
+if(NOT pc_files OR NOT libs OR NOT EXISTS ${prefix}/include/edgelens.h)
+  message(FATAL_ERROR "install is missing edgelens.pc, libedgelens.so.0 or include/edgelens.h")
+endif()
+list(GET pc_files 0 pc)
+list(GET libs 0 lib)
+get_filename_component(pc_dir ${pc} DIRECTORY)
+get_filename_component(lib_dir ${lib} DIRECTORY)
+
+# The library exports the C API and nothing else (the static EdgeLens libraries stay inside).
+find_program(NM nm)
+if(NM)
+  run(${NM} -D --defined-only ${lib})
+  string(REGEX MATCHALL "[^\n]+" symbols "${run_output}")
+  foreach(line ${symbols})
+    if(line MATCHES " [A-Za-z] ([^ ]+)$")
+      set(symbol ${CMAKE_MATCH_1})
+      if(NOT symbol MATCHES "^edgelens_" AND NOT symbol MATCHES "^EDGELENS_0$")
+        message(FATAL_ERROR "libedgelens exports ${symbol}")
+      endif()
+    endif()
+  endforeach()
+endif()
+
+# pkg-config (the .pc finds its prefix from its own location).
+set(ENV{PKG_CONFIG_PATH} ${pc_dir})
+run(pkg-config --cflags --libs edgelens)
+separate_arguments(pc_flags UNIX_COMMAND "${run_output}")
+run(${C_COMPILER} -std=c11 -Wall -Werror ${CONSUMER_DIR}/consumer.c ${pc_flags}
+    -Wl,-rpath,${lib_dir} -o ${WORK_DIR}/consumer_pc)
+set(model_arg)
+if(EXISTS ${MODEL})
+  set(model_arg ${MODEL})
+endif()
+run(${WORK_DIR}/consumer_pc ${model_arg})
+if(NOT run_output MATCHES "edgelens 0\\.[0-9]+\\.[0-9]+ api 1")
+  message(FATAL_ERROR "pkg-config consumer printed: ${run_output}")
+endif()
+if(model_arg AND NOT run_output MATCHES "inputs 1 outputs 1")
+  message(FATAL_ERROR "pkg-config consumer printed: ${run_output}")
+endif()
+
+# find_package(EdgeLens) with the imported target EdgeLens::edgelens.
+run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/consumer_build -G ${GENERATOR}
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_C_COMPILER=${C_COMPILER})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer_build)
+run(${WORK_DIR}/consumer_build/consumer ${model_arg})
+if(NOT run_output MATCHES "api 1")
+  message(FATAL_ERROR "find_package consumer printed: ${run_output}")
+endif()
+message(STATUS "installed, and consumers built with pkg-config and find_package: ${run_output}")
