@@ -184,15 +184,15 @@ std::string report_text(const CompareReport& r, const Thresholds& thresholds) {
   line(fmt::format("Structure: {} same, {} changed, {} added, {} removed", s.same, s.changed,
                    s.added, s.removed));
   for (const auto& d : s.interface_differences) line("  interface: " + d);
-  line(fmt::format("  {:<8} {:>6} {:<22} {:>6} {:<22} {:<10} {}", "change", "A", "op A", "B",
+  line(fmt::format("  {:<8} {:>5} {:<28} {:>5} {:<28} {:<10} {}", "change", "A", "op A", "B",
                    "op B", "match", "differences"));
   for (const NodeChange& c : s.nodes) {
     const std::string first = c.differences.empty() ? "" : c.differences.front();
-    line(fmt::format("  {:<8} {:>6} {:<22} {:>6} {:<22} {:<10} {}", change_kind_name(c.kind),
+    line(fmt::format("  {:<8} {:>5} {:<28} {:>5} {:<28} {:<10} {}", change_kind_name(c.kind),
                      c.node_a >= 0 ? fmt::format("{}", c.node_a) : "-", c.op_a,
                      c.node_b >= 0 ? fmt::format("{}", c.node_b) : "-", c.op_b, c.match, first));
     for (size_t i = 1; i < c.differences.size(); ++i)
-      line(fmt::format("  {:<81} {}", "", c.differences[i]));
+      line(fmt::format("  {:<89} {}", "", c.differences[i]));
   }
   if (r.coverage) {
     const CoverageDiff& c = *r.coverage;
