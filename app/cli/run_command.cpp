@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "run_delegate.h"
 #include "edgelens/model_io/error.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/inputs.h"
@@ -28,6 +29,7 @@ struct RunOptions {
   std::vector<std::string> inputs;
   std::string outputs_dir, dump_dir;
   bool stats = false, json = false, first_nan = false;
+  DelegateRunOptions delegate;
 };
 
 nlohmann::json stats_json(const TensorStats& s) {
@@ -60,6 +62,7 @@ std::vector<double> first_values(const TensorBuffer& t, size_t count) {
 int run(const RunOptions& o) {
   auto model = open_model(o.model);
   InterpreterOptions options;
+  apply_delegate_options(o.delegate, options);
   Interpreter interpreter(*model, options);
   if (!interpreter.ready()) {
     fmt::print(stderr, "edgelens: cannot run {}: {} node(s) unsupported\n", o.model,
@@ -153,6 +156,7 @@ int run(const RunOptions& o) {
                                  {"name", r.name},
                                  {"stats", stats_json(r.stats)}});
 
+  add_delegate_report(interpreter, o.delegate, report);
   if (o.json) {
     fmt::print("{}\n", report.dump(1));
     return kExitOk;
@@ -185,6 +189,7 @@ int run(const RunOptions& o) {
     else
       fmt::print("no NaN/Inf in any node output\n");
   }
+  print_delegate_report(report);
   if (!o.outputs_dir.empty()) fmt::print("outputs written to {}\n", o.outputs_dir);
   if (capture)
     fmt::print("{} tensors written to {} (index.tsv)\n", capture->tensors().size(), o.dump_dir);
@@ -205,6 +210,7 @@ const RegisterCommand kRun{Command{
       sub.add_flag("--stats", o->stats, "Statistics of every node output");
       sub.add_flag("--json", o->json, "Print the report as JSON");
       sub.add_flag("--first-nan", o->first_nan, "Find the first node producing NaN/Inf");
+      add_delegate_options(sub, o->delegate);
       return [o] { return run(*o); };
     }}};
 
