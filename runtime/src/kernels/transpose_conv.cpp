@@ -12,22 +12,45 @@ struct TransposeParams {
   size_t input = 2, filter = 1, bias = 3;
   int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
   FloatRange range;
+  bool dynamic_shape = false;  // output_shape is not a constant: read it at eval
 };
 
-void finish_prepare(NodeContext& ctx, TransposeParams& p, std::vector<int64_t> out_shape) {
+// Validates the geometry for `out_shape` and computes the padding; returns the checked shape.
+std::vector<int64_t> output_geometry(NodeContext& ctx, TransposeParams& p,
+                                     std::vector<int64_t> out_shape) {
   const auto& filter = ctx.input(p.filter);
   if (filter.dtype != DType::Float32) ctx.unsupported("filter must be float32");
   if (filter.rank() != 4 || ctx.input(p.input).rank() != 4)
     ctx.unsupported("input and filter must be 4-D");
   if (filter.dim(3) != ctx.input(p.input).dim(3))
     ctx.unsupported("filter input channels differ from the input's");
-  if (out_shape.size() != 4 || out_shape[3] != filter.dim(0))
-    ctx.unsupported("output shape does not match the filter");
+  if (out_shape.size() != 4 || out_shape[3] != filter.dim(0) ||
+      out_shape[0] != ctx.input(p.input).dim(0) || out_shape[1] <= 0 || out_shape[2] <= 0)
+    ctx.unsupported(fmt::format("output shape {} does not match the input and filter",
+                                shape_string(out_shape)));
   if (p.stride_h <= 0 || p.stride_w <= 0) ctx.unsupported("strides must be positive");
   // Padding as if convolving the output back to the input (ComputePaddingHeightWidth).
   p.pad_h = conv_padding(p.stride_h, 1, out_shape[1], filter.dim(1), ctx.input(p.input).dim(1));
   p.pad_w = conv_padding(p.stride_w, 1, out_shape[2], filter.dim(2), ctx.input(p.input).dim(2));
-  ctx.set_output(0, DType::Float32, std::move(out_shape));
+  return out_shape;
+}
+
+void finish_prepare(NodeContext& ctx, TransposeParams& p, std::vector<int64_t> out_shape) {
+  ctx.set_output(0, DType::Float32, output_geometry(ctx, p, std::move(out_shape)));
+}
+
+// output_shape (input 0) as TFLite reads it; VALID padding must reproduce the input size when
+// convolving back.
+std::vector<int64_t> builtin_output_shape(NodeContext& ctx, const TransposeParams& p) {
+  const auto shape = int_values(ctx.input(0));
+  const bool same = ctx.padding() == Padding::Same;
+  const auto& in = ctx.input(p.input);
+  const auto& f = ctx.input(p.filter);
+  if (!same && shape.size() == 4 && f.rank() == 4 && in.rank() == 4 && p.stride_h > 0 &&
+      (shape[1] - f.dim(1)) / p.stride_h + 1 != in.dim(1))
+    ctx.unsupported(
+        fmt::format("output_shape {} inconsistent with VALID padding", shape_string(shape)));
+  return shape;
 }
 
 void builtin_prepare(NodeContext& ctx) {
@@ -36,15 +59,14 @@ void builtin_prepare(NodeContext& ctx) {
   p.stride_h = ctx.attr_int("stride_h", 1);
   p.stride_w = ctx.attr_int("stride_w", 1);
   p.range = ctx.has_attr("fused_activation_function") ? activation_range(ctx) : FloatRange{};
-  if (!ctx.input_is_constant(0)) ctx.unsupported("non-constant output_shape");
-  const auto shape = int_values(ctx.input(0));
-  const bool same = ctx.padding() == Padding::Same;
-  const auto& in = ctx.input(p.input);
-  const auto& f = ctx.input(p.filter);
-  // VALID padding must reproduce the input size when convolving back.
-  if (!same && shape.size() == 4 && (shape[1] - f.dim(1)) / p.stride_h + 1 != in.dim(1))
-    ctx.unsupported("output_shape inconsistent with VALID padding");
-  finish_prepare(ctx, p, shape);
+  if (!ctx.input_is_constant(0)) {
+    // Computed or fed output_shape: its values are known only at eval.
+    if (ctx.input(0).element_count() != 4) ctx.unsupported("output_shape must hold 4 values");
+    p.dynamic_shape = true;
+    ctx.set_output_dynamic(0, DType::Float32);
+    return;
+  }
+  finish_prepare(ctx, p, builtin_output_shape(ctx, p));
 }
 
 void mediapipe_prepare(NodeContext& ctx) {
@@ -72,7 +94,8 @@ void mediapipe_prepare(NodeContext& ctx) {
 }
 
 void transpose_eval(NodeContext& ctx) {
-  const auto& p = ctx.state<TransposeParams>();
+  auto& p = ctx.state<TransposeParams>();
+  if (p.dynamic_shape) ctx.resize_output(0, output_geometry(ctx, p, builtin_output_shape(ctx, p)));
   const auto& it = ctx.input(p.input);
   const auto& ft = ctx.input(p.filter);
   const auto in = it.view<float>();
@@ -104,8 +127,9 @@ void transpose_eval(NodeContext& ctx) {
     out[size_t(i)] = clamp_activation(out[size_t(i)] + (bias ? bias[i % OC] : 0.f), p.range);
 }
 
-// Key dtype is the first input's: int32 output_shape for the builtin, float input for MediaPipe.
-const RegisterKernel kBuiltin("TRANSPOSE_CONV", DType::Int32, {builtin_prepare, transpose_eval});
+// TRANSPOSE_CONV keys on its data input (2); input 0 is the int32 output_shape for every dtype.
+const RegisterKeyInput kBuiltinKey("TRANSPOSE_CONV", 2);
+const RegisterKernel kBuiltin("TRANSPOSE_CONV", DType::Float32, {builtin_prepare, transpose_eval});
 const RegisterKernel kMediapipe("Convolution2DTransposeBias", DType::Float32,
                                 {mediapipe_prepare, transpose_eval});
 
