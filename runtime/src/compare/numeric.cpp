@@ -234,10 +234,19 @@ NumericDiff diff_numbers(const Model& a, const Model& b, const StructuralDiff& s
   std::vector<Accumulator> acc_out(outputs.size()), acc_mid(middles.size());
   Accumulator all;
   for (const quant::Sample& sample : samples) {
-    quant::feed_sample(*ra, sample);
+    quant::feed_sample(*ra, sample);  // a sample that does not fit throws (bad input)
     quant::feed_sample(*rb, sample);
-    ra->invoke();
-    rb->invoke();
+    // A kernel refusing these values (division by zero, index out of range) leaves the
+    // structural and coverage diff intact: the numbers are reported as not computed.
+    for (auto [runner, side] : {std::pair{ra.get(), "A"}, std::pair{rb.get(), "B"}}) {
+      try {
+        runner->invoke();
+      } catch (const std::exception& e) {
+        diff.why_not =
+            fmt::format("model {} failed on sample '{}': {}", side, sample.name, e.what());
+        return diff;
+      }
+    }
     auto compare_one = [&](TensorDiff& d, Accumulator& acc, bool is_output) {
       if (!d.skipped.empty()) return;
       const TensorBuffer& xa =
