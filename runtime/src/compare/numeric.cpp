@@ -23,9 +23,20 @@ const Tensor* input_tensor(const Model& m, size_t k) {
                                                             : nullptr;
 }
 
+// Image samples (decoded pixels) are fed by feed_sample itself, into float or quantized inputs.
+// Written as a requirement so this compiles whether or not quant::Sample has the flag.
+template <class S>
+bool is_image_sample(const S& s) {
+  if constexpr (requires { s.image; })
+    return bool(s.image);
+  else
+    return false;
+}
+
 // Quantized integer arrays become float with the parameters of the input that has that dtype, so
 // either model can take the sample (feed_sample quantizes float into a quantized input).
 quant::Sample to_float(quant::Sample sample, const Model& a, const Model& b) {
+  if (is_image_sample(sample)) return sample;
   for (size_t k = 0; k < sample.inputs.size(); ++k) {
     NpyArray& arr = sample.inputs[k];
     if (arr.dtype == DType::Float32 || arr.dtype == DType::Float64) continue;
