@@ -1,7 +1,8 @@
 // `edgelens quant-report QUANT [--float FLOAT] [--mode layer|model] [--inputs DIR|--samples N]
-// [--csv F] [--json F] [--node-data F] [--keep-float-top K] [--target ERR]`: the quantization
-// debugger (docs/quant-report.md). Exit codes: 0 ok, 1 usage, 2 bad or unsupported input,
-// 3 when --target is given and no what-if step reaches it.
+// [--csv F] [--json F] [--node-data F] [--keep-float-top K] [--target ERR] [--no-cache]`: the
+// quantization debugger (docs/quant-report.md). Reports are cached per model bytes, samples and
+// options (runtime/quant/cache.h), shared with the GUI. Exit codes: 0 ok, 1 usage, 2 bad or
+// unsupported input, 3 when --target is given and no what-if step reaches it.
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "edgelens/model_io/error.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
+#include "edgelens/runtime/quant/cache.h"
 #include "edgelens/runtime/quant/debugger.h"
 #include "edgelens/runtime/quant/report.h"
 
@@ -31,6 +33,7 @@ struct QuantReportOptions {
   std::optional<double> target;
   size_t top = 10;
   bool quiet = false;
+  bool no_cache = false;
 };
 
 std::string fmt_metric(double v) {
@@ -97,7 +100,15 @@ int run(const QuantReportOptions& o) {
 
   QuantReport report;
   try {
-    report = run_quant_report(*model, float_model.get(), samples, options);
+    const ReportCache cache(o.no_cache ? std::filesystem::path() : default_cache_dir());
+    CachedReport cached =
+        run_quant_report_cached(*model, float_model.get(), samples, options, &cache);
+    report = std::move(cached.report);
+    if (!o.quiet && cached.from_cache)
+      fmt::print(stderr, "edgelens: cached report {} (--no-cache recomputes)\n",
+                 cached.entry.string());
+    if (!cached.cache_error.empty())
+      fmt::print(stderr, "edgelens: report not cached: {}\n", cached.cache_error);
   } catch (const UnsupportedModel& e) {
     fmt::print(stderr, "edgelens: cannot run {}: {} node(s) unsupported\n", o.model,
                e.nodes().size());
@@ -177,6 +188,8 @@ const RegisterCommand kQuantReport{Command{
                      "Output RMSE the what-if must reach (exit 3 when it cannot)");
       sub.add_option("--top", o->top, "Rows printed (worst first)");
       sub.add_flag("--quiet,-q", o->quiet, "No progress on stderr");
+      sub.add_flag("--no-cache", o->no_cache,
+                   "Recompute and do not store (cache: $XDG_CACHE_HOME/edgelens/quant)");
       return [o] { return run(*o); };
     }}};
 
