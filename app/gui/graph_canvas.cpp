@@ -313,6 +313,19 @@ void GraphCanvas::setOverlay(inspect::RunStatistic statistic) {
   refreshMarks();
 }
 
+void GraphCanvas::setNodeColoring(std::shared_ptr<const NodeColoring> coloring) {
+  coloring_ = std::move(coloring);
+  if (coloring_) overlay_statistic_ = inspect::RunStatistic::None;
+  refreshMarks();
+}
+
+std::optional<QColor> GraphCanvas::nodeFill(uint32_t node) const {
+  if (overlay_.active()) return overlay_.colorForNode(node);
+  if (coloring_ && coloring_->appliesTo(view_.model.get(), view_.graph))
+    return coloring_->colorForNode(node);
+  return std::nullopt;
+}
+
 void GraphCanvas::onNodeChanged() {
   selected_item_.reset();
   if (!view_.scene || context_.currentGraph() != view_.graph) return update();
@@ -375,6 +388,8 @@ void GraphCanvas::paintEvent(QPaintEvent*) {
   drawEdges(p, edges, detailed);
   for (size_t k = frame_count; k < items.size(); ++k) drawItem(p, items[k], text);
   draw_overlay_legend(p, QRectF(rect()), overlay_, colors_);
+  if (!overlay_.active() && coloring_ && coloring_->appliesTo(view_.model.get(), view_.graph))
+    coloring_->drawLegend(p, QRectF(rect()), colors_);
   last_frame_items_ = static_cast<int>(items.size());
   last_frame_ms_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
@@ -472,8 +487,7 @@ void GraphCanvas::drawItem(QPainter& p, uint32_t index, bool text) {
   }
   bool overlaid = false;
   if (item.kind == ItemKind::Node)
-    if (auto color = overlay_.colorForNode(item.ref))
-      fill = *color, fg = Qt::black, overlaid = true;
+    if (auto color = nodeFill(item.ref)) fill = *color, fg = Qt::black, overlaid = true;
   if (r.width() < 3 && r.height() < 3 && item.kind != ItemKind::ExpandedGroup) {
     // A speck at full zoom-out: no border, no antialiasing.
     p.fillRect(r, mark & 1   ? colors_.highlight

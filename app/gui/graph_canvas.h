@@ -20,6 +20,7 @@
 #include "edgelens/inspectors/navigation.h"
 #include "edgelens/inspectors/session_context.h"
 #include "edgelens/layout/graph_layout.h"
+#include "node_coloring.h"
 #include "run_overlay.h"
 
 namespace edgelens::gui {
@@ -80,6 +81,12 @@ class GraphCanvas : public QWidget {
   void setOverlay(inspect::RunStatistic statistic);
   inspect::RunStatistic overlayStatistic() const { return overlay_statistic_; }
   const RunOverlay& overlay() const { return overlay_; }
+  // A feature's colouring (delegate partitions, quantization error); null removes it. Setting one
+  // turns the run-statistic overlay off, since only one colouring can show.
+  void setNodeColoring(std::shared_ptr<const NodeColoring> coloring);
+  const NodeColoring* nodeColoring() const { return coloring_.get(); }
+  // The fill a node box gets from the run overlay or the feature colouring (nullopt: theme colour).
+  std::optional<QColor> nodeFill(uint32_t node) const;
   // The item (node box or the collapsed group hiding it) is drawn with the NaN/Inf border.
   bool itemMarkedNonFinite(uint32_t item) const {
     return item < marks_.size() && (marks_[item] & 4) != 0;
@@ -131,6 +138,7 @@ class GraphCanvas : public QWidget {
   std::vector<uint8_t> marks_;  // per item: bit 0 highlighted, bit 1 bookmarked, bit 2 NaN/Inf
   inspect::RunStatistic overlay_statistic_ = inspect::RunStatistic::None;
   RunOverlay overlay_;
+  std::shared_ptr<const NodeColoring> coloring_;
   std::optional<uint32_t> selected_item_;
   int pending_reveal_node_ = -1;
 

@@ -29,6 +29,8 @@
 #include "edgelens/model_io/open.h"
 #include "graph_canvas.h"
 #include "layout_controller.h"
+#include "partition_controller.h"
+#include "quant_controller.h"
 #include "run_controller.h"
 #include "run_dialog.h"
 
@@ -70,6 +72,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   run_ = new RunController(context_, this);
   buildDocks();
   buildActions();
+  partition_ = new PartitionController(this, context_, canvas_);
+  connect(partition_, &PartitionController::failed, this,
+          [this](const QString& message) { showError(tr("Delegate"), message); });
+  quant_ = new QuantController(this, context_, canvas_);
 
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);

@@ -30,6 +30,8 @@ namespace edgelens::gui {
 
 class GraphCanvas;
 class LayoutController;
+class PartitionController;
+class QuantController;
 class RunController;
 
 class MainWindow : public QMainWindow {
@@ -50,6 +52,8 @@ class MainWindow : public QMainWindow {
   GraphCanvas* canvas() const { return canvas_; }
   LayoutController* layoutController() const { return layout_; }
   RunController* runController() const { return run_; }
+  PartitionController* partitionController() const { return partition_; }
+  QuantController* quantController() const { return quant_; }
   inspect::NodeInspector* nodeInspector() const { return node_inspector_; }
   inspect::TensorViewer* tensorViewer() const { return tensor_viewer_; }
   inspect::ModelPanel* modelPanel() const { return model_panel_; }
@@ -87,6 +91,8 @@ class MainWindow : public QMainWindow {
   GraphCanvas* canvas_;
   LayoutController* layout_;
   RunController* run_;
+  PartitionController* partition_ = nullptr;
+  QuantController* quant_ = nullptr;
   inspect::NodeInspector* node_inspector_ = nullptr;
   inspect::TensorViewer* tensor_viewer_ = nullptr;
   inspect::ModelPanel* model_panel_ = nullptr;
