@@ -10,13 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
-#include "run_delegate.h"
 #include "edgelens/model_io/error.h"
 #include "edgelens/model_io/open.h"
+#include "edgelens/runtime/control_flow.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
 #include "edgelens/runtime/observer.h"
+#include "run_delegate.h"
 
 namespace edgelens::cli {
 namespace {
@@ -30,7 +31,25 @@ struct RunOptions {
   std::string outputs_dir, dump_dir;
   bool stats = false, json = false, first_nan = false;
   DelegateRunOptions delegate;
+  std::string image_resize = "bilinear", image_range = "auto", image_mean, image_std;
+  int64_t max_while_iterations = kDefaultWhileIterationLimit;
 };
+
+// --image-* options (image_input.h): range first, explicit mean/std override it.
+ImageOptions image_options(const RunOptions& o) {
+  ImageOptions images;
+  images.resize = parse_image_resize(o.image_resize);
+  set_image_range(images, o.image_range);
+  if (!o.image_mean.empty()) {
+    images.mean = parse_channel_values(o.image_mean, "--image-mean");
+    if (images.std.empty()) images.std = {1.0};
+  }
+  if (!o.image_std.empty()) {
+    images.std = parse_channel_values(o.image_std, "--image-std");
+    if (images.mean.empty()) images.mean = {0.0};
+  }
+  return images;
+}
 
 nlohmann::json stats_json(const TensorStats& s) {
   return {{"count", s.count},
@@ -60,6 +79,7 @@ std::vector<double> first_values(const TensorBuffer& t, size_t count) {
 }
 
 int run(const RunOptions& o) {
+  set_while_iteration_limit(o.max_while_iterations);
   auto model = open_model(o.model);
   InterpreterOptions options;
   apply_delegate_options(o.delegate, options);
@@ -72,7 +92,11 @@ int run(const RunOptions& o) {
   }
   std::vector<InputSpec> specs;
   try {
-    for (const auto& text : o.inputs) specs.push_back(parse_input_spec(text));
+    const auto images = image_options(o);
+    for (const auto& text : o.inputs) {
+      specs.push_back(parse_input_spec(text));
+      specs.back().image = images;
+    }
     apply_inputs(interpreter, specs);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "edgelens: bad input: {}\n", e.what());
@@ -201,9 +225,22 @@ const RegisterCommand kRun{Command{
     [](CLI::App& sub) -> Action {
       auto o = std::make_shared<RunOptions>();
       sub.add_option("model", o->model, "Model file (.tflite)")->required();
-      sub.add_option(
-          "--input,-i", o->inputs,
-          "INDEX_OR_NAME=FILE.npy, FILE.npy, ramp, random[:SEED] (repeatable; default ramp)");
+      sub.add_option("--input,-i", o->inputs,
+                     "INDEX_OR_NAME=FILE, FILE, ramp, random[:SEED]; FILE is .npy or an image "
+                     "(.png/.jpg/.bmp) (repeatable; default ramp)");
+      sub.add_option("--image-resize", o->image_resize,
+                     "Image inputs: bilinear (default), nearest or none")
+          ->check(CLI::IsMember({"bilinear", "nearest", "none"}));
+      sub.add_option("--image-range", o->image_range,
+                     "Image inputs: pixel 0..255 maps to LO,HI (0,1 | -1,1 | 0,255 ...); auto "
+                     "(default): 0,1 for float, the whole quantized range for quantized inputs");
+      sub.add_option("--image-mean", o->image_mean,
+                     "Image inputs: (pixel - MEAN) / STD on 0..255 pixels; M or M1,M2,M3");
+      sub.add_option("--image-std", o->image_std, "Image inputs: S or S1,S2,S3 (see --image-mean)");
+      sub.add_option("--max-while-iterations", o->max_while_iterations,
+                     "Stop a WHILE loop after this many iterations (0 = no limit)")
+          ->capture_default_str()
+          ->check(CLI::NonNegativeNumber);
       sub.add_option("--outputs,-o", o->outputs_dir, "Write output<k>.npy here");
       sub.add_option("--dump-tensors", o->dump_dir,
                      "Write every tensor as t<index>.npy plus index.tsv");

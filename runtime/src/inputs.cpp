@@ -136,7 +136,7 @@ InputSpec parse_input_spec(const std::string& text) {
   } else if (value.empty()) {
     throw std::invalid_argument(fmt::format("--input {}: nothing after '='", text));
   } else {
-    spec.kind = InputSpec::Kind::File;
+    spec.kind = has_image_extension(value) ? InputSpec::Kind::Image : InputSpec::Kind::File;
     spec.path = value;
   }
   return spec;
@@ -167,6 +167,9 @@ size_t resolve_target(Interpreter& interp, const InputSpec& spec, size_t next) {
 
 bool resizable_to(const TensorBuffer& t, const std::vector<int64_t>& shape) {
   const auto& sig = t.ir ? t.ir->shape_signature : std::vector<int64_t>{};
+  // An unranked tensor (MLIR tensor<*xf32>) is written as shape [] with no signature; TFLite's
+  // ResizeInputTensor gives it any shape (LiteRT's simple_squeeze.tflite needs one of rank >= 2).
+  if (sig.empty() && t.shape.empty()) return true;
   if (sig.size() != shape.size()) return false;
   for (size_t k = 0; k < sig.size(); ++k)
     if (sig[k] >= 0 && sig[k] != shape[k]) return false;
@@ -180,13 +183,16 @@ void apply_inputs(Interpreter& interp, const std::vector<InputSpec>& specs) {
     size_t index;
     const InputSpec* spec;
     NpyArray array;
+    Image image;
   };
   std::vector<Pending> pending;
   std::vector<bool> given(interp.input_count(), false);
   const InputSpec* fallback = nullptr;  // "ramp"/"random" without a target apply to the rest
   size_t next_file = 0;
   for (const auto& spec : specs) {
-    if (spec.kind != InputSpec::Kind::File && spec.target.empty()) {
+    const bool from_file =
+        spec.kind == InputSpec::Kind::File || spec.kind == InputSpec::Kind::Image;
+    if (!from_file && spec.target.empty()) {
       fallback = &spec;
       continue;
     }
@@ -199,12 +205,22 @@ void apply_inputs(Interpreter& interp, const std::vector<InputSpec>& specs) {
       next_file = index + 1;
     }
     given[index] = true;
-    Pending p{index, &spec, {}};
+    Pending p{index, &spec, {}, {}};
     if (spec.kind == InputSpec::Kind::File) {
       p.array = read_npy(spec.path);
       auto& t = interp.input(index);
       if (p.array.shape != t.shape && p.array.dtype == t.dtype && resizable_to(t, p.array.shape))
         interp.resize_input(index, p.array.shape);
+    } else if (spec.kind == InputSpec::Kind::Image) {
+      p.image = decode_image(spec.path);
+      // A dynamic-size image input takes the image's own size instead of resizing the image.
+      auto& t = interp.input(index);
+      if (spec.image.resize == ImageResize::None && (t.rank() == 4 || t.rank() == 3)) {
+        auto shape = t.shape;
+        shape[shape.size() - 3] = p.image.height;
+        shape[shape.size() - 2] = p.image.width;
+        if (shape != t.shape && resizable_to(t, shape)) interp.resize_input(index, shape);
+      }
     }
     pending.push_back(std::move(p));
   }
@@ -219,6 +235,9 @@ void apply_inputs(Interpreter& interp, const std::vector<InputSpec>& specs) {
         break;
       case InputSpec::Kind::File:
         load_npy_into(t, p.array, p.spec->path);
+        break;
+      case InputSpec::Kind::Image:
+        load_image_into(t, p.image, p.spec->image, p.spec->path);
         break;
     }
   }

@@ -1,8 +1,24 @@
-// Control flow: WHILE, IF, CALL_ONCE. Subgraphs run through NodeContext::invoke_subgraph, which
-// copies values in and out, so loop variables can be passed as both inputs and outputs.
+// Control flow: WHILE, IF, CALL_ONCE, STABLEHLO_COMPOSITE (runs its decomposition subgraph).
+// Subgraphs run through NodeContext::invoke_subgraph, which copies values in and out, so loop
+// variables can be passed as both inputs and outputs.
+#include "edgelens/runtime/control_flow.h"
+
+#include <atomic>
 #include <cstring>
 
 #include "float_util.h"
+
+namespace edgelens::runtime {
+namespace {
+std::atomic<int64_t> g_while_limit{kDefaultWhileIterationLimit};
+}
+void set_while_iteration_limit(int64_t limit) {
+  g_while_limit = limit;
+}
+int64_t while_iteration_limit() {
+  return g_while_limit;
+}
+}  // namespace edgelens::runtime
 
 namespace edgelens::runtime::kernels {
 namespace {
@@ -22,6 +38,10 @@ uint32_t graph_attr(NodeContext& ctx, std::string_view name) {
   if (g <= 0 || static_cast<size_t>(g) >= ctx.model().graphs.size())
     ctx.unsupported(fmt::format("{} = {} is not a subgraph", name, g));
   return static_cast<uint32_t>(g);
+}
+
+uint32_t node_index(NodeContext& ctx) {
+  return static_cast<uint32_t>(&ctx.node() - ctx.graph().nodes.data());
 }
 
 struct WhileState {
@@ -63,10 +83,16 @@ void while_eval(NodeContext& ctx) {
       std::memcpy(outs[k]->data, ctx.input(k).data, ctx.input(k).bytes);
   std::vector<const TensorBuffer*> vars(outs.begin(), outs.end());
   TensorBuffer* cond_out[] = {&s.cond};
+  const int64_t limit = while_iteration_limit();
   for (int64_t iteration = 0;; ++iteration) {
     ctx.invoke_subgraph(cond, vars, cond_out);
     if (s.cond_storage[0] == std::byte{0}) break;
-    if (iteration > (int64_t{1} << 31)) throw std::runtime_error("WHILE ran 2^31 iterations");
+    if (limit > 0 && iteration >= limit)
+      throw std::runtime_error(fmt::format(
+          "{}node {} (WHILE, body subgraph {}): the loop condition still holds after {} "
+          "iterations; stopped (raise the limit with --max-while-iterations)",
+          ctx.graph_index() ? fmt::format("subgraph {} ", ctx.graph_index()) : "", node_index(ctx),
+          body, iteration));
     ctx.invoke_subgraph(body, vars, outs);
   }
 }
@@ -101,6 +127,23 @@ void call_once_eval(NodeContext& ctx) {
   s.done = true;
 }
 
+// STABLEHLO_COMPOSITE: a named composite (odml.l2_norm, odml.group_norm ...) whose meaning is its
+// decomposition subgraph; run like a call with the node's inputs and outputs.
+void composite_prepare(NodeContext& ctx) {
+  const auto g = graph_attr(ctx, "decomposition_subgraph_index");
+  const auto outs = ctx.subgraph_output_shapes(g, inputs_from(ctx, 0));
+  if (outs.size() != ctx.output_count())
+    ctx.unsupported(fmt::format("composite '{}': decomposition has {} outputs, the node {}",
+                                ctx.attr_string("name"), outs.size(), ctx.output_count()));
+  for (size_t k = 0; k < outs.size(); ++k) ctx.set_output(k, outs[k].first, outs[k].second);
+}
+void composite_eval(NodeContext& ctx) {
+  auto outs = outputs_of(ctx);
+  ctx.invoke_subgraph(graph_attr(ctx, "decomposition_subgraph_index"), inputs_from(ctx, 0), outs);
+}
+
+const RegisterKernel kComposite("STABLEHLO_COMPOSITE", DType::Unknown,
+                                {composite_prepare, composite_eval});
 const RegisterKernel kWhile("WHILE", DType::Unknown, {while_prepare, while_eval});
 const RegisterKernel kIf("IF", DType::Bool, {if_prepare, if_eval});
 const RegisterKernel kCallOnce("CALL_ONCE", DType::Unknown, {call_once_prepare, call_once_eval});

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "edgelens/runtime/image_input.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/quant/debugger.h"
 #include "edgelens/runtime/quant/derive.h"
@@ -74,9 +75,30 @@ std::vector<Sample> load_samples(const fs::path& dir) {
     if (entry.is_directory() && fs::exists(entry.path() / "input0.npy"))
       subdirs.push_back(entry.path());
   std::sort(subdirs.begin(), subdirs.end());
+  if (subdirs.empty()) {
+    std::vector<fs::path> images;
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_regular_file() && has_image_extension(entry.path()))
+        images.push_back(entry.path());
+    std::sort(images.begin(), images.end());
+    std::vector<Sample> samples;
+    for (const auto& path : images) {
+      const Image image = decode_image(path);
+      Sample s{path.filename().string(), {}, true};
+      NpyArray pixels;
+      pixels.dtype = DType::UInt8;
+      pixels.shape = {image.height, image.width, image.channels};
+      const auto* p = reinterpret_cast<const std::byte*>(image.pixels.data());
+      pixels.data.assign(p, p + image.pixels.size());
+      s.inputs.push_back(std::move(pixels));
+      samples.push_back(std::move(s));
+    }
+    if (!samples.empty()) return samples;
+  }
   if (subdirs.empty())
     throw std::invalid_argument(fmt::format(
-        "{}: no input0.npy there nor in any subdirectory (one sample = input<k>.npy files)",
+        "{}: no input0.npy there nor in any subdirectory (one sample = input<k>.npy files), and "
+        "no image files",
         dir.string()));
   std::vector<Sample> samples;
   for (const auto& d : subdirs) samples.push_back(read_sample_dir(d));
@@ -110,6 +132,16 @@ void feed_sample(Interpreter& interpreter, const Sample& sample) {
     throw std::invalid_argument(fmt::format("sample '{}' has {} input(s), the model takes {}",
                                             sample.name, sample.inputs.size(),
                                             interpreter.input_count()));
+  if (sample.image) {
+    const NpyArray& a = sample.inputs.at(0);
+    if (a.dtype != DType::UInt8 || a.shape.size() != 3)
+      throw std::invalid_argument(fmt::format("sample '{}': not decoded pixels", sample.name));
+    Image image{a.shape[1], a.shape[0], a.shape[2], {}};
+    const auto* p = reinterpret_cast<const uint8_t*>(a.data.data());
+    image.pixels.assign(p, p + a.data.size());
+    load_image_into(interpreter.input(0), image, {}, sample.name);
+    return;
+  }
   for (size_t k = 0; k < sample.inputs.size(); ++k) {
     TensorBuffer& in = interpreter.input(k);
     const NpyArray& a = sample.inputs[k];

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "edgelens/runtime/image_input.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
 
@@ -22,17 +23,20 @@ void fill_random(TensorBuffer& tensor, uint64_t seed);
 void load_npy_into(TensorBuffer& tensor, const NpyArray& array, const std::string& source);
 
 // One `--input` specification: "ramp", "random", "random:SEED", "INDEX=FILE.npy", "NAME=FILE.npy",
-// or "FILE.npy" (next input in order).
+// or "FILE.npy" (next input in order). FILE ending in .png/.jpg/.jpeg/.bmp is an image
+// (Kind::Image).
 struct InputSpec {
-  enum class Kind { Ramp, Random, File } kind = Kind::Ramp;
+  enum class Kind { Ramp, Random, File, Image } kind = Kind::Ramp;
   std::string target;  // index or name; empty = applies to all (ramp/random) or next (file)
   std::string path;
   uint64_t seed = 0;
+  ImageOptions image;  // how a Kind::Image file becomes the tensor (resize, normalisation)
 };
 InputSpec parse_input_spec(const std::string& text);
 // Applies the specs to the interpreter's inputs (inputs not mentioned get the ramp). File inputs
 // whose shape differs from the model's and the model allows it (dynamic dims) resize the input
-// first. Throws std::invalid_argument with a clear message on bad specs or files.
+// first (images too, with ImageResize::None). Images are converted as their spec's `image` says
+// (image_input.h). Throws std::invalid_argument with a clear message on bad specs or files.
 void apply_inputs(Interpreter& interpreter, const std::vector<InputSpec>& specs);
 
 }  // namespace edgelens::runtime

@@ -24,10 +24,14 @@ namespace edgelens::runtime::quant {
 struct Sample {
   std::string name;
   std::vector<NpyArray> inputs;
+  // An image file (load_samples): inputs[0] holds its decoded pixels, uint8 [H, W, C]; feed_sample
+  // resizes and normalises them into the model's input (image_input.h, auto range).
+  bool image = false;
 };
 
 // DIR/input<k>.npy is one sample; otherwise every subdirectory (sorted by name) holding
-// input0.npy is one sample. Throws ModelError / std::invalid_argument naming the file.
+// input0.npy is one sample; otherwise every image file (.png/.jpg/.jpeg/.bmp) in DIR is one sample
+// of a single-input model. Throws ModelError / std::invalid_argument naming the file.
 std::vector<Sample> load_samples(const std::filesystem::path& dir);
 // `count` deterministic pseudo-random samples for the quantized model's inputs (fill_random
 // with seed + sample index * 1000 + input index).

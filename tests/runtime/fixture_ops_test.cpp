@@ -1,0 +1,246 @@
+// Ops that only a few fixtures use (TOPK_V2, SCATTER_ND, ATAN2, FLOOR_MOD, STABLEHLO_COMPOSITE,
+// nested WHILE), each fixture run in our interpreter and in the oracle runtimes of ../shared/peers
+// (LiteRT.js, tfjs-tflite) on the same inputs — the ramp, or arrays written here where the ramp is
+// not a valid input (k = 0, indices out of bounds, x mod 0) — and compared:
+//   float: max |ours - oracle| <= 1e-4 * max(1, max|oracle|); integer: exact.
+// Where the ramp is invalid, TFLite fails the run and so must we (the test checks both).
+// Peers are installed with `npm ci` into BUILD/peers on first use; without node/npm the peer
+// comparisons skip, saying why.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "edgelens/model_io/open.h"
+#include "edgelens/runtime/control_flow.h"
+#include "edgelens/runtime/inputs.h"
+#include "edgelens/runtime/interpreter.h"
+#include "edgelens/runtime/npy.h"
+#include "shared_dir.h"
+
+namespace {
+namespace fs = std::filesystem;
+using namespace edgelens;
+using namespace edgelens::runtime;
+
+int sh(const std::string& cmd) {
+  return std::system(cmd.c_str());
+}
+
+// Same installation as the conformance harness (conformance_test.cpp), shared BUILD/peers.
+std::string ensure_peers(const fs::path& dir) {
+  if (fs::exists(dir / "node_modules" / "@litertjs" / "core")) return {};
+  if (sh("node --version > /dev/null 2>&1") != 0) return "node is not installed";
+  if (sh("npm --version > /dev/null 2>&1") != 0) return "npm is not installed";
+  const fs::path src = edgelens::testing::shared_dir() / "peers";
+  if (!fs::exists(src / "package.json")) return fmt::format("{} has no package.json", src.string());
+  fs::create_directories(dir);
+  for (const char* f :
+       {"package.json", "package-lock.json", ".npmrc", "reference.mjs", "tflite_io.mjs", "npy.cjs"})
+    if (fs::exists(src / f)) fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  const auto log = dir / "npm-ci.log";
+  if (sh(fmt::format("cd '{}' && timeout 300 npm ci --no-audit --no-fund > '{}' 2>&1", dir.string(),
+                     log.string())) != 0)
+    return fmt::format("`npm ci` failed (offline?), see {}", log.string());
+  return {};
+}
+
+template <class T>
+NpyArray array(std::vector<int64_t> shape, std::vector<T> values) {
+  NpyArray a;
+  if constexpr (std::is_same_v<T, float>) a.dtype = DType::Float32;
+  if constexpr (std::is_same_v<T, int32_t>) a.dtype = DType::Int32;
+  a.shape = std::move(shape);
+  a.data.resize(values.size() * sizeof(T));
+  std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+std::vector<double> doubles(DType dtype, std::span<const std::byte> bytes) {
+  std::vector<double> out;
+  auto take = [&]<class T>() {
+    for (size_t i = 0; i + sizeof(T) <= bytes.size(); i += sizeof(T)) {
+      T v;
+      std::memcpy(&v, bytes.data() + i, sizeof(T));
+      out.push_back(static_cast<double>(v));
+    }
+  };
+  if (dtype == DType::Float32) take.operator()<float>();
+  if (dtype == DType::Int32) take.operator()<int32_t>();
+  if (dtype == DType::Int64) take.operator()<int64_t>();
+  return out;
+}
+
+fs::path testdata(const std::string& rel) {
+  return edgelens::testing::fixtures_dir() / "tflite/litert" / rel;
+}
+
+// Runs `model` in our interpreter on `inputs` (empty = the ramp for all), then in each oracle
+// runtime on the same .npy files; expects agreement with every runtime that ran it, and at least
+// one runtime to have run it.
+void compare_with_peers(const fs::path& model_path, const std::vector<NpyArray>& inputs,
+                        const std::vector<std::string>& runtimes) {
+  SCOPED_TRACE(model_path.filename().string());
+  auto model = open_model(model_path.string());
+  Interpreter interp(*model);
+  ASSERT_TRUE(interp.ready()) << UnsupportedModel(interp.unsupported()).what();
+  const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops" / model_path.stem();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<std::string> input_files;
+  for (size_t k = 0; k < interp.input_count(); ++k) {
+    auto& t = interp.input(k);
+    if (k < inputs.size()) {
+      load_npy_into(t, inputs[k], fmt::format("input{}", k));
+    } else {
+      fill_ramp(t);
+    }
+    const auto file = dir / fmt::format("input{}.npy", k);
+    write_npy(file, t.dtype, t.shape, {t.data, t.byte_size()});
+    input_files.push_back(file.string());
+  }
+  interp.invoke();
+
+  const fs::path peers = fs::path(EDGELENS_BINARY_DIR) / "peers";
+  if (const auto why = ensure_peers(peers); !why.empty()) GTEST_SKIP() << why;
+  int ran = 0;
+  for (const auto& runtime : runtimes) {
+    const auto out = dir / runtime;
+    const auto log = dir / (runtime + ".log");
+    const int rc =
+        sh(fmt::format("cd '{}' && timeout 120 node reference.mjs --runtime {} --iters 0 "
+                       "'{}' '{}' '{}' > '{}' 2>&1",
+                       peers.string(), runtime, model_path.string(), out.string(),
+                       fmt::join(input_files, "' '"), log.string()));
+    if (rc != 0) {
+      std::cout << "[ note ] " << runtime << " could not run " << model_path.filename() << ", see "
+                << log << "\n";
+      continue;
+    }
+    ++ran;
+    for (size_t k = 0; k < interp.output_count(); ++k) {
+      const auto& ours = interp.output(k);
+      const auto ref = read_npy(out / fmt::format("output{}.npy", k));
+      ASSERT_EQ(ref.shape, ours.shape) << runtime << " output " << k;
+      ASSERT_EQ(ref.dtype, ours.dtype) << runtime << " output " << k;
+      const auto a = doubles(ours.dtype, {ours.data, ours.byte_size()});
+      const auto b = doubles(ref.dtype, ref.data);
+      ASSERT_EQ(a.size(), b.size());
+      double worst = 0, scale = 1;
+      for (size_t i = 0; i < a.size(); ++i) {
+        worst = std::max(worst, std::abs(a[i] - b[i]));
+        scale = std::max(scale, std::abs(b[i]));
+      }
+      if (ours.dtype == DType::Float32)
+        EXPECT_LE(worst, 1e-4 * scale) << runtime << " output " << k;
+      else
+        EXPECT_EQ(worst, 0) << runtime << " output " << k;
+      std::cout << "[ match ] " << model_path.filename().string() << " output " << k << " vs "
+                << runtime << ": max |diff| " << worst << " over " << a.size() << " values\n";
+    }
+  }
+  EXPECT_GT(ran, 0) << "no oracle runtime ran " << model_path;
+}
+
+// Our run must fail where TFLite's does (same inputs, the ramp), with a message naming `needle`.
+void expect_run_error(const fs::path& model_path, const std::string& needle) {
+  auto model = open_model(model_path.string());
+  Interpreter interp(*model);
+  ASSERT_TRUE(interp.ready());
+  apply_inputs(interp, {});
+  try {
+    interp.invoke();
+    ADD_FAILURE() << model_path << " ran; TFLite fails it on the ramp";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+const std::vector<std::string> kBoth = {"litertjs", "tfjs"};
+
+TEST(FixtureOps, TopK) {
+  EDGELENS_REQUIRE_SHARED();
+  compare_with_peers(testdata("litert/test/testdata/simple_topk_op.tflite"), {}, kBoth);
+}
+
+// The peers return garbage for this model's dynamic-shape outputs (LiteRT.js index 2495 and
+// tfjs 0 for k = 1; reference.mjs writes the declared [1,1] shape), so the oracle is the static-k
+// model run in the peers: same op, same ramp values, k = 10.
+TEST(FixtureOps, TopKRuntimeK) {
+  EDGELENS_REQUIRE_SHARED();
+  compare_with_peers(testdata("litert/test/testdata/simple_topk_op.tflite"), {}, {"litertjs"});
+  const fs::path ref = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops/simple_topk_op/litertjs";
+  if (!fs::exists(ref / "output0.npy")) GTEST_SKIP() << "no LiteRT.js output for simple_topk_op";
+  auto model =
+      open_model(testdata("litert/test/testdata/simple_topk_op_runtime_k.tflite").string());
+  Interpreter interp(*model);
+  ASSERT_TRUE(interp.ready());
+  load_npy_into(interp.input(0), array<int32_t>({}, {10}), "k");
+  fill_ramp(interp.input(1));
+  interp.invoke();
+  // This model's outputs are (indices, values); simple_topk_op's (values, indices).
+  for (auto [ours_k, ref_k] : {std::pair{0, 1}, std::pair{1, 0}}) {
+    const auto& ours = interp.output(size_t(ours_k));
+    const auto expected = read_npy(ref / fmt::format("output{}.npy", ref_k));
+    EXPECT_EQ(ours.shape, expected.shape);
+    EXPECT_EQ(ours.dtype, expected.dtype);
+    EXPECT_TRUE(std::equal(expected.data.begin(), expected.data.end(), ours.data))
+        << "output " << ours_k;
+  }
+  std::cout << "[ match ] simple_topk_op_runtime_k.tflite (k = 10) vs simple_topk_op in litertjs\n";
+}
+
+TEST(FixtureOps, ScatterNd) {
+  EDGELENS_REQUIRE_SHARED();
+  // The ramp's indices (0..7) fall outside [1,128,4,128]: TFLite fails, and so do we.
+  expect_run_error(testdata("litert/test/testdata/simple_scatter_nd_op.tflite"), "out of bounds");
+  compare_with_peers(testdata("litert/test/testdata/simple_scatter_nd_op.tflite"),
+                     {array<int32_t>({2, 4}, {0, 1, 2, 3, 0, 127, 3, 127})}, {"litertjs"});
+  // Duplicate indices accumulate.
+  compare_with_peers(testdata("litert/test/testdata/simple_scatter_nd_op.tflite"),
+                     {array<int32_t>({2, 4}, {0, 5, 1, 9, 0, 5, 1, 9})}, {"litertjs"});
+  compare_with_peers(testdata("litert/js/packages/core/testdata/fallback_model.tflite"), {}, kBoth);
+}
+
+TEST(FixtureOps, Atan2) {
+  EDGELENS_REQUIRE_SHARED();
+  const auto model = testdata("litert/test/testdata/simple_atan2_op.tflite");
+  for (auto [y, x] : {std::pair{-0.7f, -0.3f}, std::pair{0.25f, -2.0f}, std::pair{-1.5f, 0.0f}})
+    compare_with_peers(model, {array<float>({1}, {y}), array<float>({1}, {x})}, kBoth);
+}
+
+TEST(FixtureOps, FloorMod) {
+  EDGELENS_REQUIRE_SHARED();
+  const auto model = testdata("litert/test/testdata/simple_floor_mod.tflite");
+  // The ramp divides by 0 (input 1 starts at 0): TFLite reports "Division by 0", so do we.
+  expect_run_error(model, "division by zero");
+  compare_with_peers(
+      model, {array<int32_t>({5}, {7, -7, 7, -7, 0}), array<int32_t>({5}, {3, 3, -3, -3, 5})},
+      {"litertjs"});
+}
+
+TEST(FixtureOps, StablehloComposite) {
+  EDGELENS_REQUIRE_SHARED();
+  for (const char* f : {"group_norm_2_groups_op", "simple_group_norm_op", "l2_norm_composite"})
+    compare_with_peers(testdata(fmt::format("litert/test/testdata/{}.tflite", f)), {},
+                       {"litertjs"});
+}
+
+TEST(FixtureOps, NestedWhile) {
+  EDGELENS_REQUIRE_SHARED();
+  const auto model = testdata("tflite/testdata/nested_while.bin");
+  // x = 1: the inner loop doubles once, both conditions (x == x*x) then fail: a finite run.
+  compare_with_peers(model, {array<float>({}, {1.0f})}, kBoth);
+  // x = 0 (the ramp): 0 == 0*0 forever (TFLite loops forever too). The cap stops it and names the
+  // node and the count.
+  set_while_iteration_limit(1000);
+  expect_run_error(model, "subgraph 2 node 0 (WHILE, body subgraph 4)");
+  expect_run_error(model, "after 1000 iterations");
+  set_while_iteration_limit(kDefaultWhileIterationLimit);
+}
+
+}  // namespace
