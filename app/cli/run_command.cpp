@@ -84,12 +84,16 @@ int run(const RunOptions& o) {
   InterpreterOptions options;
   apply_delegate_options(o.delegate, options);
   Interpreter interpreter(*model, options);
-  if (!interpreter.ready()) {
+  const auto report_unsupported = [&] {
     fmt::print(stderr, "edgelens: cannot run {}: {} node(s) unsupported\n", o.model,
                interpreter.unsupported().size());
     for (const auto& u : interpreter.unsupported()) fmt::print(stderr, "  {}\n", u.to_string());
     return kExitBadInput;
-  }
+  };
+  // Inputs go in before the readiness check: a given file may resize an input (an unranked one,
+  // say) and so make a node preparable; when they fail on a model that cannot run anyway, the
+  // unsupported nodes are the message.
+  if (!interpreter.ready() && o.inputs.empty()) return report_unsupported();
   std::vector<InputSpec> specs;
   try {
     const auto images = image_options(o);
@@ -98,13 +102,12 @@ int run(const RunOptions& o) {
       specs.back().image = images;
     }
     apply_inputs(interpreter, specs);
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "edgelens: bad input: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const ModelError& e) {
+  } catch (const std::exception& e) {
+    if (!interpreter.ready()) return report_unsupported();
     fmt::print(stderr, "edgelens: bad input: {}\n", e.what());
     return kExitBadInput;
   }
+  if (!interpreter.ready()) return report_unsupported();
 
   NanFinder nan_finder;
   StatsObserver stats;

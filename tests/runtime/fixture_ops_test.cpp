@@ -244,3 +244,28 @@ TEST(FixtureOps, NestedWhile) {
 }
 
 }  // namespace
+
+namespace {
+// simple_squeeze.tflite's input is unranked (shape [] with no signature, MLIR tensor<*xf32>) and
+// squeezes axis 1. TFLite fails it at prepare as written ("current < input_num_dims", LiteRT.js
+// too): so does our prepare. Given an input of rank >= 2, TFLite's ResizeInputTensor accepts any
+// shape for it, and so do our inputs: [3,1,2] squeezes to [3,2].
+TEST(FixtureOps, SqueezeOfUnrankedInput) {
+  EDGELENS_REQUIRE_SHARED();
+  auto model = open_model(testdata("litert/test/testdata/simple_squeeze.tflite").string());
+  Interpreter interp(*model);
+  ASSERT_FALSE(interp.ready());
+  EXPECT_NE(interp.unsupported()[0].why.find("out of range for rank 0"), std::string::npos);
+  const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops" / "squeeze";
+  fs::create_directories(dir);
+  const std::vector<float> values = {0, 1, 2, 3, 4, 5};
+  write_npy(dir / "x.npy", DType::Float32, std::vector<int64_t>{3, 1, 2},
+            std::as_bytes(std::span(values)));
+  apply_inputs(interp, {parse_input_spec("0=" + (dir / "x.npy").string())});
+  ASSERT_TRUE(interp.ready());
+  interp.invoke();
+  EXPECT_EQ(interp.output(0).shape, (std::vector<int64_t>{3, 2}));
+  const auto out = interp.output(0).view<float>();
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), out.begin()));
+}
+}  // namespace
