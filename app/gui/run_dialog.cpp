@@ -32,7 +32,7 @@ RunDialog::RunDialog(const Graph& graph, QWidget* parent) : QDialog(parent) {
                        QString::fromStdString(inspect::shape_text(t.shape)));
     }
     Row row{new QComboBox(this), new QSpinBox(this), new QLineEdit(this)};
-    row.source->addItems({tr("Ramp"), tr("Random"), tr(".npy file")});
+    row.source->addItems({tr("Ramp"), tr("Random"), tr(".npy file"), tr("Image file…")});
     row.seed->setRange(0, 1 << 30);
     row.seed->setPrefix(tr("seed "));
     row.path->setPlaceholderText(tr("file.npy"));
@@ -45,18 +45,33 @@ RunDialog::RunDialog(const Graph& graph, QWidget* parent) : QDialog(parent) {
     line->addWidget(browse);
     const auto sync = [row, browse](int source) {
       row.seed->setEnabled(source == Random);
-      row.path->setEnabled(source == File);
-      browse->setEnabled(source == File);
+      row.path->setEnabled(source == File || source == Image);
+      browse->setEnabled(source == File || source == Image);
+      row.path->setPlaceholderText(source == Image ? tr("photo.png") : tr("file.npy"));
     };
     sync(Ramp);
     connect(row.source, &QComboBox::currentIndexChanged, this, sync);
     connect(browse, &QToolButton::clicked, this, [this, row] {
-      const QString path =
-          QFileDialog::getOpenFileName(this, tr("Input values"), {}, tr("NumPy arrays (*.npy)"));
+      const bool image = row.source->currentIndex() == Image;
+      const QString path = QFileDialog::getOpenFileName(
+          this, image ? tr("Input image") : tr("Input values"), {},
+          image ? tr("Images (*.png *.jpg *.jpeg *.bmp)") : tr("NumPy arrays (*.npy)"));
       if (!path.isEmpty()) row.path->setText(path);
     });
     form->addRow(label, line);
     rows_.push_back(row);
+  }
+  // Image inputs: how a picture becomes the tensor (the CLI's --image-resize / --image-range).
+  image_resize_ = new QComboBox(this);
+  image_resize_->addItems({"bilinear", "nearest", "none"});
+  image_range_ = new QComboBox(this);
+  image_range_->addItems({"auto", "0,1", "-1,1", "0,255"});
+  image_range_->setToolTip(
+      tr("Pixel 0..255 maps to this range; auto: 0,1 for float inputs, the "
+         "whole quantized range for quantized inputs"));
+  if (!rows_.empty()) {
+    form->addRow(tr("Image resize"), image_resize_);
+    form->addRow(tr("Image range"), image_range_);
   }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Run"));
@@ -76,6 +91,11 @@ void RunDialog::setSource(int input, Source source, const QString& path_or_empty
   row.path->setText(path_or_empty);
 }
 
+void RunDialog::setImageOptions(const QString& resize, const QString& range) {
+  image_resize_->setCurrentText(resize);
+  image_range_->setCurrentText(range);
+}
+
 std::vector<runtime::InputSpec> RunDialog::specs() const {
   std::vector<runtime::InputSpec> out;
   for (size_t i = 0; i < rows_.size(); ++i) {
@@ -89,6 +109,12 @@ std::vector<runtime::InputSpec> RunDialog::specs() const {
       case File:
         spec.kind = runtime::InputSpec::Kind::File;
         spec.path = rows_[i].path->text().toStdString();
+        break;
+      case Image:
+        spec.kind = runtime::InputSpec::Kind::Image;
+        spec.path = rows_[i].path->text().toStdString();
+        spec.image.resize = runtime::parse_image_resize(image_resize_->currentText().toStdString());
+        runtime::set_image_range(spec.image, image_range_->currentText().toStdString());
         break;
       default:
         spec.kind = runtime::InputSpec::Kind::Ramp;
