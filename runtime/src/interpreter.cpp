@@ -122,6 +122,20 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
       report("a tensor index is out of range");
       continue;
     }
+    // Constants that are only described (a graph read from Model Explorer JSON has no tensor
+    // bytes): a kernel would read past the empty data.
+    if (const auto missing = std::find_if(node.inputs.begin(), node.inputs.end(),
+                                          [&](int32_t id) {
+                                            if (id < 0) return false;
+                                            const Tensor& t =
+                                                graph.tensors[static_cast<size_t>(id)];
+                                            return t.is_constant && !t.is_variable && !t.sparsity &&
+                                                   t.data.empty() && t.element_count() > 0;
+                                          });
+        missing != node.inputs.end()) {
+      report(fmt::format("constant tensor {} has no data in the file", *missing));
+      continue;
+    }
     exec.kernel = KernelRegistry::global().find(node.op.name, exec.key_dtype);
     if (!exec.kernel) {
       const auto dtypes = KernelRegistry::global().dtypes_of(node.op.name);
