@@ -421,6 +421,7 @@ std::vector<Case> all_cases() {
                        op(m, "RESHAPE", {x, s}, {y}, {{"new_shape", std::vector<int64_t>{-1, 20}}});
                      }});
   }
+  add_quantized_gap_cases(cases);
   return cases;
 }
 

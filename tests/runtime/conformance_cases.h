@@ -67,5 +67,7 @@ struct Case {
 };
 
 std::vector<Case> all_cases();
+// The cases of conformance_cases_gaps.cpp (kernels added for the fixtures' quantized gaps).
+void add_quantized_gap_cases(std::vector<Case>& cases);
 
 }  // namespace edgelens::conformance
