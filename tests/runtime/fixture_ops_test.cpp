@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -280,5 +281,52 @@ TEST(FixtureOps, ResourceVariables) {
   compare_with_peers(
       testdata("tflite/converter/quantization/lite/testdata/resource_vars_calibrated.bin"), {},
       {"litertjs"});
+}
+}  // namespace
+
+namespace {
+// MaxUnpooling2D (MediaPipe; LiteRT's LiteRtMaxUnpooling2D): no peer resolves the custom op, so the
+// oracle is numpy applying MediaPipe's definition (out[b].flat[idx] = in, zeros elsewhere, output
+// size from the TfLitePoolParams) to the same inputs: random values, distinct valid indices.
+TEST(FixtureOps, MaxUnpooling2D) {
+  EDGELENS_REQUIRE_SHARED();
+  const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops" / "unpool";
+  fs::create_directories(dir);
+  for (const char* f : {"max_unpooling_2d", "max_unpooling_2d_valid"}) {
+    SCOPED_TRACE(f);
+    const auto path = testdata(fmt::format("litert/test/testdata/{}.tflite", f));
+    auto model = open_model(path.string());
+    Interpreter interp(*model);
+    ASSERT_TRUE(interp.ready()) << UnsupportedModel(interp.unsupported()).what();
+    fill_random(interp.input(0), 11);
+    auto& idx = interp.input(1);
+    const int64_t batches = idx.dim(0);
+    const int64_t per_in = idx.element_count() / batches;
+    const int64_t per_out =
+        interp.output(0).dim(1) * interp.output(0).dim(2) * interp.output(0).dim(3);
+    auto indices = idx.mutable_view<int32_t>();
+    for (int64_t i = 0; i < idx.element_count(); ++i)  // 7 is coprime to both sizes: distinct
+      indices[size_t(i)] = int32_t(((i % per_in) * 7 + 3) % per_out);
+    interp.invoke();
+    for (size_t k = 0; k < 2; ++k) {
+      const auto& t = interp.input(k);
+      write_npy(dir / fmt::format("input{}.npy", k), t.dtype, t.shape, {t.data, t.byte_size()});
+    }
+    const auto script = fmt::format(
+        "import numpy as np\n"
+        "x = np.load('{0}/input0.npy'); i = np.load('{0}/input1.npy')\n"
+        "same, sw, sh, fw, fh = {1}\n"
+        "n, h, w, c = x.shape\n"
+        "oh, ow = (h * sh, w * sw) if same else ((h - 1) * sh + fh, (w - 1) * sw + fw)\n"
+        "out = np.zeros((n, oh * ow * c), np.float32)\n"
+        "for b in range(n): out[b][i[b].ravel()] = x[b].ravel()\n"
+        "np.save('{0}/expected.npy', out.reshape(n, oh, ow, c))\n",
+        dir.string(), std::string(f) == "max_unpooling_2d" ? "1, 2, 2, 2, 2" : "0, 3, 2, 2, 2");
+    std::ofstream(dir / "oracle.py") << script;
+    ASSERT_EQ(sh(fmt::format("/usr/bin/python3 '{}'", (dir / "oracle.py").string())), 0);
+    const auto expected = read_npy(dir / "expected.npy");
+    EXPECT_EQ(expected.shape, interp.output(0).shape);
+    EXPECT_TRUE(std::equal(expected.data.begin(), expected.data.end(), interp.output(0).data));
+  }
 }
 }  // namespace
