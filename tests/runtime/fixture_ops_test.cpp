@@ -13,10 +13,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <fmt/format.h>
 
 #include "edgelens/model_io/open.h"
+#include "edgelens/model_io/tflite_writer.h"
 #include "edgelens/runtime/control_flow.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
@@ -328,5 +330,67 @@ TEST(FixtureOps, MaxUnpooling2D) {
     EXPECT_EQ(expected.shape, interp.output(0).shape);
     EXPECT_TRUE(std::equal(expected.data.begin(), expected.data.end(), interp.output(0).data));
   }
+}
+}  // namespace
+
+namespace {
+// CUMSUM and EMBEDDING_LOOKUP: no fixture uses them, so single-op models are written here with
+// TfliteBuilder and run in the peers like the fixtures.
+fs::path write_model(const std::string& name, const std::function<void(TfliteBuilder&)>& build) {
+  const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops" / "written";
+  fs::create_directories(dir);
+  TfliteBuilder b;
+  build(b);
+  const auto path = dir / (name + ".tflite");
+  b.write_file(path.string());
+  return path;
+}
+
+TEST(FixtureOps, CumSum) {
+  EDGELENS_REQUIRE_SHARED();
+  struct Params {
+    DType dtype;
+    int32_t axis;
+    bool exclusive, reverse;
+  };
+  for (const Params p :
+       {Params{DType::Float32, 1, false, false}, Params{DType::Float32, -1, true, true},
+        Params{DType::Int32, 0, false, true}, Params{DType::Float32, 2, true, false}}) {
+    const auto name =
+        fmt::format("cumsum_{}_{}_{}_{}", dtype_name(p.dtype), p.axis, p.exclusive, p.reverse);
+    const auto path = write_model(name, [&](TfliteBuilder& b) {
+      const int x = b.add_tensor({.name = "x", .dtype = p.dtype, .shape = {2, 3, 4}});
+      const int axis = b.add_tensor({.name = "axis",
+                                     .dtype = DType::Int32,
+                                     .shape = {},
+                                     .data = TfliteBuilder::bytes_of({p.axis})});
+      const int y = b.add_tensor({.name = "y", .dtype = p.dtype, .shape = {2, 3, 4}});
+      b.add_op({.op = "CUMSUM",
+                .inputs = {x, axis},
+                .outputs = {y},
+                .options = {{"exclusive", p.exclusive}, {"reverse", p.reverse}}});
+      b.set_inputs({x});
+      b.set_outputs({y});
+    });
+    compare_with_peers(path, {}, kBoth);
+  }
+}
+
+TEST(FixtureOps, EmbeddingLookup) {
+  EDGELENS_REQUIRE_SHARED();
+  std::vector<float> table(5 * 2 * 3);
+  for (size_t i = 0; i < table.size(); ++i) table[i] = float(i) * 0.25f - 3.0f;
+  const auto path = write_model("embedding_lookup", [&](TfliteBuilder& b) {
+    const int ids = b.add_tensor({.name = "ids", .dtype = DType::Int32, .shape = {4}});
+    const int value = b.add_tensor({.name = "value",
+                                    .dtype = DType::Float32,
+                                    .shape = {5, 2, 3},
+                                    .data = TfliteBuilder::bytes_of(table)});
+    const int out = b.add_tensor({.name = "out", .dtype = DType::Float32, .shape = {4, 2, 3}});
+    b.add_op({.op = "EMBEDDING_LOOKUP", .inputs = {ids, value}, .outputs = {out}});
+    b.set_inputs({ids});
+    b.set_outputs({out});
+  });
+  compare_with_peers(path, {array<int32_t>({4}, {4, 0, 2, 4})}, kBoth);
 }
 }  // namespace
