@@ -394,3 +394,74 @@ TEST(FixtureOps, EmbeddingLookup) {
   compare_with_peers(path, {array<int32_t>({4}, {4, 0, 2, 4})}, kBoth);
 }
 }  // namespace
+
+namespace {
+// MaxPoolingWithArgmax2D (MediaPipe custom op, raw TfLitePoolParams options): no fixture and no
+// peer resolves it, so single-op models written here are checked against numpy applying the
+// definition (TFLite's pooling window/padding; index (y * W + x) * C + c as
+// tf.nn.max_pool_with_argmax), on random values (no ties).
+TEST(FixtureOps, MaxPoolingWithArgmax2D) {
+  const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "fixture_ops" / "argmax";
+  fs::create_directories(dir);
+  struct Params {
+    int32_t padding, stride_w, stride_h, filter_w, filter_h;
+    std::vector<int64_t> shape;
+  };
+  for (const Params& p : {Params{1, 2, 2, 2, 2, {1, 7, 6, 3}}, Params{2, 2, 1, 3, 2, {2, 5, 8, 2}},
+                          Params{1, 3, 2, 3, 3, {1, 8, 7, 1}}}) {
+    SCOPED_TRACE(fmt::format("padding {} stride {}x{} filter {}x{}", p.padding, p.stride_w,
+                             p.stride_h, p.filter_w, p.filter_h));
+    const auto path = write_model("argmax", [&](TfliteBuilder& b) {
+      const int x = b.add_tensor({.name = "x", .dtype = DType::Float32, .shape = p.shape});
+      const int y = b.add_tensor({.name = "y", .dtype = DType::Float32, .shape = {1}});
+      const int i = b.add_tensor({.name = "i", .dtype = DType::Int32, .shape = {1}});
+      const std::vector<int32_t> params = {
+          p.padding, p.stride_w, p.stride_h, p.filter_w, p.filter_h, 0, 0, 0, 0, 0};
+      b.add_op({.op = "MaxPoolingWithArgmax2D",
+                .custom = true,
+                .inputs = {x},
+                .outputs = {y, i},
+                .custom_options = TfliteBuilder::bytes_of(params)});
+      b.set_inputs({x});
+      b.set_outputs({y, i});
+    });
+    auto model = open_model(path.string());
+    Interpreter interp(*model);
+    ASSERT_TRUE(interp.ready()) << UnsupportedModel(interp.unsupported()).what();
+    fill_random(interp.input(0), 5);
+    interp.invoke();
+    const auto& x = interp.input(0);
+    write_npy(dir / "x.npy", x.dtype, x.shape, {x.data, x.byte_size()});
+    const auto script = fmt::format(
+        "import numpy as np\n"
+        "x = np.load('{0}/x.npy'); same, sw, sh, fw, fh = {1}\n"
+        "n, h, w, c = x.shape\n"
+        "oh = -(-h // sh) if same else (h - fh + sh) // sh\n"
+        "ow = -(-w // sw) if same else (w - fw + sw) // sw\n"
+        "ph = max((oh - 1) * sh + fh - h, 0) // 2; pw = max((ow - 1) * sw + fw - w, 0) // 2\n"
+        "y = np.zeros((n, oh, ow, c), np.float32); i = np.zeros((n, oh, ow, c), np.int32)\n"
+        "for b in range(n):\n"
+        "  for oy in range(oh):\n"
+        "    for ox in range(ow):\n"
+        "      y0, x0 = oy * sh - ph, ox * sw - pw\n"
+        "      ys, xs = slice(max(y0, 0), min(y0 + fh, h)), slice(max(x0, 0), min(x0 + fw, w))\n"
+        "      win = x[b, ys, xs, :].reshape(-1, c)\n"
+        "      k = win.argmax(axis=0)\n"
+        "      ww = xs.stop - xs.start\n"
+        "      yy, xx = ys.start + k // ww, xs.start + k % ww\n"
+        "      y[b, oy, ox] = win.max(axis=0); i[b, oy, ox] = (yy * w + xx) * c + np.arange(c)\n"
+        "np.save('{0}/y.npy', y); np.save('{0}/i.npy', i)\n",
+        dir.string(),
+        fmt::format("{}, {}, {}, {}, {}", p.padding == 1 ? 1 : 0, p.stride_w, p.stride_h,
+                    p.filter_w, p.filter_h));
+    std::ofstream(dir / "oracle.py") << script;
+    ASSERT_EQ(sh(fmt::format("/usr/bin/python3 '{}'", (dir / "oracle.py").string())), 0);
+    for (size_t k = 0; k < 2; ++k) {
+      const auto expected = read_npy(dir / (k == 0 ? "y.npy" : "i.npy"));
+      EXPECT_EQ(expected.shape, interp.output(k).shape) << "output " << k;
+      EXPECT_TRUE(std::equal(expected.data.begin(), expected.data.end(), interp.output(k).data))
+          << "output " << k;
+    }
+  }
+}
+}  // namespace

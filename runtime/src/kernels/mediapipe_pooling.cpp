@@ -1,4 +1,7 @@
-// MediaPipe's MaxUnpooling2D custom op (mediapipe/util/tflite/operations/max_unpooling.cc), also
+// MediaPipe's pooling custom ops. MaxPoolingWithArgmax2D (max_pool_argmax.cc): TFLite's MAX_POOL_2D
+// window and padding, plus int32 indices of each maximum as tf.nn.max_pool_with_argmax defines them
+// without the batch: (y * width + x) * channels + c; the first maximum in window order wins.
+// MaxUnpooling2D custom op (mediapipe/util/tflite/operations/max_unpooling.cc), also
 // registered by LiteRT as LiteRtMaxUnpooling2D: scatters input values to the flat positions (within
 // one batch item, channel included) given by the int32 indices of MaxPoolingWithArgmax2D; every
 // other output value is 0. Its custom options are a raw TfLitePoolParams struct (int32 fields:
@@ -65,6 +68,53 @@ void unpool_eval(NodeContext& ctx) {
     }
 }
 
+void argmax_prepare(NodeContext& ctx) {
+  const auto p = pool_params(ctx);
+  require_rank(ctx, 0, 4);
+  const auto& in = ctx.input(0);
+  const bool same = p.padding == 1;
+  const int64_t out_h =
+      conv_output_size(same ? Padding::Same : Padding::Valid, in.dim(1), p.filter_h, p.stride_h, 1);
+  const int64_t out_w =
+      conv_output_size(same ? Padding::Same : Padding::Valid, in.dim(2), p.filter_w, p.stride_w, 1);
+  if (out_h <= 0 || out_w <= 0) ctx.unsupported("the window does not fit the input");
+  ctx.set_output(0, DType::Float32, {in.dim(0), out_h, out_w, in.dim(3)});
+  ctx.set_output(1, DType::Int32, {in.dim(0), out_h, out_w, in.dim(3)});
+}
+
+void argmax_eval(NodeContext& ctx) {
+  const auto p = pool_params(ctx);
+  const auto& in_t = ctx.input(0);
+  const auto in = in_t.view<float>();
+  auto& out_t = ctx.output(0);
+  auto out = out_t.mutable_view<float>();
+  auto idx = ctx.out<int32_t>(1);
+  const int64_t batches = in_t.dim(0), h = in_t.dim(1), w = in_t.dim(2), depth = in_t.dim(3);
+  const int64_t out_h = out_t.dim(1), out_w = out_t.dim(2);
+  const int64_t pad_h = conv_padding(p.stride_h, 1, h, p.filter_h, out_h);
+  const int64_t pad_w = conv_padding(p.stride_w, 1, w, p.filter_w, out_w);
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t oy = 0; oy < out_h; ++oy)
+      for (int64_t ox = 0; ox < out_w; ++ox)
+        for (int64_t c = 0; c < depth; ++c) {
+          const int64_t y0 = oy * p.stride_h - pad_h, x0 = ox * p.stride_w - pad_w;
+          float best = std::numeric_limits<float>::lowest();
+          int64_t best_y = std::max<int64_t>(y0, 0), best_x = std::max<int64_t>(x0, 0);
+          for (int64_t fy = std::max<int64_t>(0, -y0); fy < std::min<int64_t>(p.filter_h, h - y0);
+               ++fy)
+            for (int64_t fx = std::max<int64_t>(0, -x0); fx < std::min<int64_t>(p.filter_w, w - x0);
+                 ++fx) {
+              const float v = in[size_t(((b * h + y0 + fy) * w + x0 + fx) * depth + c)];
+              if (v > best) best = v, best_y = y0 + fy, best_x = x0 + fx;
+            }
+          const size_t o = size_t(((b * out_h + oy) * out_w + ox) * depth + c);
+          out[o] = best;
+          idx[o] = static_cast<int32_t>((best_y * w + best_x) * depth + c);
+        }
+}
+
+const RegisterKernel kMaxPoolArgmax("MaxPoolingWithArgmax2D", DType::Float32,
+                                    {argmax_prepare, argmax_eval});
 const RegisterKernel kMaxUnpooling({"MaxUnpooling2D", "LiteRtMaxUnpooling2D"}, {DType::Float32},
                                    {unpool_prepare, unpool_eval});
 
