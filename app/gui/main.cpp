@@ -2,6 +2,7 @@
 // says about each model instead. --screenshot FILE renders the window offscreen and exits (docs).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
@@ -11,6 +12,7 @@
 #include <iostream>
 
 #include "app_icon.h"
+#include "edgelens/inspectors/quant_panel.h"
 #include "edgelens/inspectors/search_panel.h"
 #include "edgelens/inspectors/session_context.h"
 #include "edgelens/model_io/model_summary.h"
@@ -18,6 +20,8 @@
 #include "graph_canvas.h"
 #include "layout_controller.h"
 #include "main_window.h"
+#include "partition_controller.h"
+#include "quant_controller.h"
 #include "run_controller.h"
 
 namespace {
@@ -74,8 +78,16 @@ int main(int argc, char** argv) {
   QCommandLineOption run("run", "Run the model with ramp inputs before the screenshot.");
   QCommandLineOption overlay("overlay", "After --run, colour nodes by maxabs, mean, std or nan.",
                              "STAT");
-  parser.addOptions(
-      {screenshot, size, theme, graph, expand, select, tensor, find, zoom, run, overlay});
+  QCommandLineOption delegate("delegate",
+                              "Colour nodes by the partitions of a delegate: xnnpack, "
+                              "xnnpack-local, a profile name or a PROFILE.json.",
+                              "NAME|FILE");
+  QCommandLineOption quant_report("quant-report",
+                                  "Run the quantization report (layer-wise) and show it.");
+  QCommandLineOption quant_float("quant-float", "Float model for --quant-report (pair report).",
+                                 "FLOAT");
+  parser.addOptions({screenshot, size, theme, graph, expand, select, tensor, find, zoom, run,
+                     overlay, delegate, quant_report, quant_float});
   parser.process(app);
 
   edgelens::gui::MainWindow window;
@@ -133,6 +145,27 @@ int main(int argc, char** argv) {
                                 : stat == "std"  ? RunStatistic::Std
                                 : stat == "nan"  ? RunStatistic::NanCount
                                                  : RunStatistic::None);
+  }
+  if (parser.isSet(delegate)) {
+    QString error;
+    if (!window.partitionController()->setDelegate(parser.value(delegate), &error)) {
+      std::cerr << error.toStdString() << "\n";
+      status = 2;
+    }
+  }
+  if (parser.isSet(quant_report) || parser.isSet(quant_float)) {
+    auto* quant = window.quantController();
+    if (parser.isSet(quant_float)) quant->setFloatModel(parser.value(quant_float));
+    quant->dock()->show();
+    quant->dock()->raise();
+    const auto& outcome = quant->runBlocking();
+    if (!outcome.report) {
+      std::cerr << quant->lastMessage().toStdString() << "\n";
+      status = 2;
+    } else if (!parser.isSet(select)) {
+      quant->panel()->selectViewRow(0);  // the worst row: its node and histogram
+      window.waitForLayout();
+    }
   }
   if (parser.isSet(tensor)) context.setCurrentTensor(parser.value(tensor).toInt());
   if (parser.isSet(zoom))

@@ -1,6 +1,7 @@
 #include "quant_overlay.h"
 
 #include <QFont>
+#include <QFontMetricsF>
 #include <QLinearGradient>
 #include <QObject>
 #include <QPainter>
@@ -63,7 +64,13 @@ std::optional<QColor> QuantColoring::colorForNode(uint32_t node) const {
 }
 
 void QuantColoring::drawLegend(QPainter& p, const QRectF& area, const CanvasColors& colors) const {
-  const QRectF box(area.left() + 10, area.bottom() - 72, 260, 62);
+  QFont font = p.font();
+  font.setPixelSize(11);
+  const QString title =
+      QObject::tr("Quantization error: %1 · %2 flagged node(s)").arg(metric_).arg(flagged_nodes_);
+  const double width =
+      std::clamp(QFontMetricsF(font).horizontalAdvance(title) + 24, 260.0, area.width() - 20);
+  const QRectF box(area.left() + 10, area.bottom() - 72, width, 62);
   p.save();
   p.setRenderHint(QPainter::Antialiasing, true);
   p.setPen(QPen(colors.node_border, 1));
@@ -73,13 +80,9 @@ void QuantColoring::drawLegend(QPainter& p, const QRectF& area, const CanvasColo
   QLinearGradient gradient(bar.topLeft(), bar.topRight());
   for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
   p.fillRect(bar, gradient);
-  QFont font = p.font();
-  font.setPixelSize(11);
   p.setFont(font);
   p.setPen(colors.node_text);
-  p.drawText(
-      QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 16), Qt::AlignLeft,
-      QObject::tr("Quantization error: %1 · %2 flagged node(s)").arg(metric_).arg(flagged_nodes_));
+  p.drawText(QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 16), Qt::AlignLeft, title);
   const QRectF labels(box.left() + 10, bar.bottom() + 2, box.width() - 20, 14);
   // Left is good, right is bad: for lower-is-worse metrics the high values sit on the left.
   const double left = lower_is_worse_ ? hi_ : lo_, right = lower_is_worse_ ? lo_ : hi_;

@@ -87,13 +87,20 @@ PartitionPanel::PartitionPanel(SessionContext& context, QWidget* parent)
   tree_ = new QTreeWidget(this);
   tree_->setObjectName("partitionTree");
   tree_->setColumnCount(3);
-  tree_->setHeaderLabels({tr("Partition / node"), tr("Name"), tr("Why")});
+  tree_->setHeaderLabels({tr("Partition / node"), tr("Why"), tr("Name")});
   tree_->setUniformRowHeights(true);
   tree_->setAlternatingRowColors(true);
   tree_->header()->setStretchLastSection(true);
   layout->addWidget(summary_);
   layout->addWidget(source_);
   layout->addWidget(tree_, 1);
+  // The selected row's reason in full (the column is usually too narrow for it).
+  details_ = new QLabel(this);
+  details_->setObjectName("partitionDetails");
+  details_->setWordWrap(true);
+  details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(details_);
+  connect(tree_, &QTreeWidget::currentItemChanged, this, &PartitionPanel::showDetails);
   connect(tree_, &QTreeWidget::itemClicked, this,
           [this](QTreeWidgetItem* item) { onItemActivated(item); });
   connect(tree_, &QTreeWidget::itemActivated, this,
@@ -119,6 +126,7 @@ void PartitionPanel::setReport(std::shared_ptr<const Model> model,
   report_ = std::move(report);
   tree_->clear();
   node_items_.clear();
+  details_->clear();
   if (!model_ || !report_ || report_->graph >= model_->graphs.size()) {
     summary_->setText(tr("Choose a delegate (Delegate menu) to see its partitions."));
     source_->clear();
@@ -151,7 +159,7 @@ void PartitionPanel::setReport(std::shared_ptr<const Model> model,
       auto* item = new QTreeWidgetItem(group);
       item->setData(0, kNodeRole, static_cast<int>(n));
       item->setText(0, QString("%1 %2").arg(n).arg(QString::fromStdString(node.op.name)));
-      item->setText(1, first_output_name(graph, node));
+      item->setText(2, first_output_name(graph, node));
       // Fallback nodes say why (the refused rule, or the partition limit that dropped a claim);
       // delegated ones only when the claim is not the plain one.
       QString why;
@@ -161,9 +169,9 @@ void PartitionPanel::setReport(std::shared_ptr<const Model> model,
         why = QString::fromStdString(placement.placement_note);
       else
         why = QString::fromStdString(placement.verdict.reason);
-      item->setText(2, why);
+      item->setText(1, why);
       item->setToolTip(
-          2, why + (placement.verdict.rule.empty()
+          1, why + (placement.verdict.rule.empty()
                         ? QString()
                         : QString("\n[%1]").arg(QString::fromStdString(placement.verdict.rule))));
       node_items_[n] = item;
@@ -182,6 +190,12 @@ void PartitionPanel::onItemActivated(QTreeWidgetItem* item) {
   context_.goTo({static_cast<int>(report_->graph), node});
 }
 
+void PartitionPanel::showDetails(QTreeWidgetItem* item) {
+  details_->setText(item && item->data(0, kNodeRole).toInt() >= 0
+                        ? item->text(0) + ": " + item->toolTip(1)
+                        : QString());
+}
+
 void PartitionPanel::followContext() {
   if (!report_ || context_.modelPtr() != model_ ||
       context_.currentGraph() != static_cast<int>(report_->graph))
@@ -190,6 +204,7 @@ void PartitionPanel::followContext() {
     const QSignalBlocker block(tree_);
     tree_->setCurrentItem(item);
     tree_->scrollToItem(item);
+    showDetails(item);
   }
 }
 

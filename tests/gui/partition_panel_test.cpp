@@ -124,8 +124,8 @@ TEST_F(PartitionViewTest, PanelMatchesThePartitionerAndClicksSelectNodes) {
       ASSERT_NE(item, nullptr) << n;
       EXPECT_EQ(item->parent(), tree->topLevelItem(int(s)));
       if (!expected.nodes[n].verdict.claimed) {
-        EXPECT_EQ(item->text(2).toStdString(), expected.nodes[n].verdict.reason);
-        EXPECT_FALSE(item->text(2).isEmpty());
+        EXPECT_EQ(item->text(1).toStdString(), expected.nodes[n].verdict.reason);
+        EXPECT_FALSE(item->text(1).isEmpty());
         if (fallback < 0) fallback = int(n);
       }
     }

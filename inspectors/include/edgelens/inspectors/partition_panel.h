@@ -45,6 +45,7 @@ class PartitionPanel : public QWidget {
  private:
   void onItemActivated(QTreeWidgetItem* item);
   void followContext();
+  void showDetails(QTreeWidgetItem* item);
 
   SessionContext& context_;
   std::shared_ptr<const Model> model_;
@@ -52,6 +53,7 @@ class PartitionPanel : public QWidget {
   QLabel* summary_;
   QLabel* source_;
   QTreeWidget* tree_;
+  QLabel* details_;
   std::vector<QTreeWidgetItem*> node_items_;  // by node id
 };
 
