@@ -23,6 +23,9 @@
 #include "partition_controller.h"
 #include "quant_controller.h"
 #include "run_controller.h"
+#include "compare_window.h"
+#include "node_data_overlay.h"
+#include "watch_controller.h"
 
 namespace {
 
@@ -88,6 +91,11 @@ int main(int argc, char** argv) {
                                  "FLOAT");
   parser.addOptions({screenshot, size, theme, graph, expand, select, tensor, find, zoom, run,
                      overlay, delegate, quant_report, quant_float});
+  QCommandLineOption node_data("node-data", "Colour nodes by Model Explorer node data FILE.",
+                               "FILE");
+  QCommandLineOption watch("watch", "Open FILE and reload it whenever it is rewritten.", "FILE");
+  QCommandLineOption compare("compare", "Compare the model with B side by side.", "B");
+  parser.addOptions({node_data, watch, compare});
   parser.process(app);
 
   edgelens::gui::MainWindow window;
@@ -98,7 +106,10 @@ int main(int argc, char** argv) {
     const QStringList wh = parser.value(size).split('x');
     if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
   }
+  auto* node_data_controller = new edgelens::gui::NodeDataController(window);
+  edgelens::gui::CompareWindow::installAction(window);
   int status = 0;
+  if (parser.isSet(watch)) new edgelens::gui::WatchController(window, parser.value(watch));
   for (const QString& path : parser.positionalArguments()) {
     QString error;
     if (!window.openFile(path, &error) && offscreen) {
@@ -167,13 +178,45 @@ int main(int argc, char** argv) {
       window.waitForLayout();
     }
   }
+  if (parser.isSet(node_data)) {
+    QString error;
+    if (!node_data_controller->load(parser.value(node_data), &error)) {
+      std::cerr << error.toStdString() << "\n";
+      status = 2;
+    }
+  }
   if (parser.isSet(tensor)) context.setCurrentTensor(parser.value(tensor).toInt());
   if (parser.isSet(zoom))
     window.canvas()->setZoom(window.canvas()->zoom() * parser.value(zoom).toDouble());
+  std::unique_ptr<edgelens::gui::CompareWindow> compare_window;
+  if (parser.isSet(compare)) {
+    QString error;
+    const auto* model = context.model();
+    if (model)
+      compare_window = edgelens::gui::CompareWindow::open(QString::fromStdString(model->path),
+                                                          parser.value(compare), &error);
+    if (!compare_window) {
+      std::cerr << (model ? error.toStdString() : "--compare needs a model to compare with")
+                << "\n";
+      status = 2;
+    } else {
+      if (offscreen) compare_window->resize(window.size());
+      compare_window->show();
+      compare_window->waitForLayout();
+      if (parser.isSet(overlay) && parser.value(overlay) == "maxabs")
+        compare_window->setOverlay(edgelens::gui::CompareOverlay::MaxAbs);
+      if (parser.isSet(select)) {
+        compare_window->context(edgelens::gui::CompareSide::A)
+            .setCurrentNode(parser.value(select).toInt());
+        compare_window->waitForLayout();
+      }
+    }
+  }
   if (!offscreen) return app.exec();
 
   QApplication::processEvents();
-  if (!window.grab().save(parser.value(screenshot))) {
+  QWidget* shown = compare_window ? static_cast<QWidget*>(compare_window.get()) : &window;
+  if (!shown->grab().save(parser.value(screenshot))) {
     std::cerr << "cannot write " << parser.value(screenshot).toStdString() << "\n";
     return 2;
   }
