@@ -168,20 +168,43 @@ uint32_t SubgraphBuilder::static_value_with_dims(int32_t id, const std::vector<s
 
 uint32_t SubgraphBuilder::bias_value(int32_t bias, int32_t input, int32_t filter) {
   const auto& b = tensor(bias);
-  if (b.dtype != DType::Int32 || !b.quant().scales.empty()) return value(bias);
-  // TFLite leaves the bias scale implicit here: input scale x filter scale per channel.
+  if (b.dtype != DType::Int32) return value(bias);
+  if (auto it = values_.find(bias); it != values_.end()) return it->second;
+  // XNNPACK pairs a per-tensor filter with a per-tensor (qint32) bias and a per-channel filter with
+  // a per-channel (qcint32) one. TFLite files may store a per-channel bias of equal scales next to
+  // a per-tensor filter, or leave the scales out: both are the same numbers, said differently.
+  const auto& bq = b.quant();
   const auto& in_q = tensor(input).quant();
   const auto& f_q = tensor(filter).quant();
   if (in_q.scales.empty() || f_q.scales.empty())
-    throw BuildError(fmt::format("int32 bias {} without quantization", bias));
-  auto& scales = delegate_.scales.emplace_back();
-  for (float s : f_q.scales) scales.push_back(in_q.scales[0] * s);
+    throw BuildError(fmt::format("int32 bias {} of an unquantized convolution", bias));
   const auto dims = dims_of(b);
   uint32_t v = XNN_INVALID_VALUE_ID;
-  check(xnn_define_channelwise_quantized_tensor_value(subgraph_, xnn_datatype_qcint32,
-                                                      scales.data(), dims.size(), 0, dims.data(),
-                                                      b.data, XNN_INVALID_VALUE_ID, 0, &v),
-        fmt::format("bias tensor {}", bias));
+  if (!f_q.per_channel()) {
+    float scale = in_q.scales[0] * f_q.scales[0];
+    if (!bq.scales.empty()) {
+      scale = bq.scales[0];
+      for (float s : bq.scales)
+        if (s != scale)
+          throw BuildError(
+              fmt::format("bias {} has differing per-channel scales "
+                          "but the filter has one scale",
+                          bias));
+    }
+    check(xnn_define_quantized_tensor_value(subgraph_, xnn_datatype_qint32, 0, scale, dims.size(),
+                                            dims.data(), b.data, XNN_INVALID_VALUE_ID, 0, &v),
+          fmt::format("bias tensor {}", bias));
+  } else {
+    auto& scales = delegate_.scales.emplace_back();
+    if (bq.per_channel() && bq.scales.size() == f_q.scales.size())
+      scales = bq.scales;
+    else
+      for (float s : f_q.scales) scales.push_back(in_q.scales[0] * s);
+    check(xnn_define_channelwise_quantized_tensor_value(subgraph_, xnn_datatype_qcint32,
+                                                        scales.data(), dims.size(), 0, dims.data(),
+                                                        b.data, XNN_INVALID_VALUE_ID, 0, &v),
+          fmt::format("bias tensor {}", bias));
+  }
   values_.emplace(bias, v);
   return v;
 }

@@ -66,7 +66,8 @@ class SubgraphBuilder {
   uint32_t value(int32_t tensor);
   // A static tensor defined with other dims (same element count), e.g. a [1,1,C] slope as [C].
   uint32_t static_value_with_dims(int32_t tensor, const std::vector<size_t>& dims);
-  // Per-channel int32 bias whose scales TFLite did not store: input scale x filter scale[c].
+  // int32 bias as XNNPACK pairs it with the filter: qint32 for a per-tensor filter, qcint32 for a
+  // per-channel one (scales input x filter[c] when the file leaves them out).
   uint32_t bias_value(int32_t bias, int32_t input, int32_t filter);
 
   const TensorBuffer& tensor(int32_t id) const;

@@ -154,7 +154,8 @@ void fully_connected(const Io& io) {
   const Node& node = io.node;
   const Range r = activation_range(node);
   const bool keep_dims = delegate::detail::attr_bool_or(node, "keep_num_dims", false);
-  const uint32_t bias = io.has(2) ? io.in(2) : XNN_INVALID_VALUE_ID;
+  const uint32_t bias =
+      io.has(2) ? io.b.bias_value(io.in_id(2), io.in_id(0), io.in_id(1)) : XNN_INVALID_VALUE_ID;
   const uint32_t flags = keep_dims ? 0 : XNN_FLAG_TENSORFLOW_RESHAPE_2D;
   ok(xnn_define_fully_connected(io.b.subgraph(), r.min, r.max, io.in(0), io.in(1), bias, io.out(),
                                 flags),
