@@ -6,8 +6,11 @@
 //     every quantized graph input and a DEQUANTIZE after every quantized output, because LiteRT.js
 //     rejects int8/int16 I/O. The float inputs are exact multiples of the scale, so QUANTIZE gives
 //     back the integer inputs, and the dequantized outputs divide back to the integer outputs.
-// Quantized outputs must be bit-exact with every oracle that runs the model. The seanet
-// TRANSPOSE_CONV goldens are checked by quant_seanet_test.cpp.
+// Quantized outputs must be bit-exact with every oracle that runs the fixture. The int8/int16
+// TRANSPOSE_CONV cases of the conformance grid run here too, against LiteRT.js (tfjs-tflite is
+// older there and only reported). The einsum fixtures have a per-channel int8 rhs, which TFLite's
+// BATCH_MATMUL reads through the legacy per-tensor scale (0): LiteRT.js outputs zeros, and so do
+// we. The seanet TRANSPOSE_CONV goldens are checked by quant_seanet_test.cpp.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -157,8 +160,10 @@ std::vector<int64_t> values_of(const TensorBuffer& t) {
 }
 
 struct Fixture {
-  const char* file;
+  std::string file;
   bool non_negative_inputs;  // RSQRT is defined for x >= 0 only
+  fs::path path = {};        // empty: the litert fixture <file>.tflite
+  bool strict = true;        // must equal LiteRT.js exactly (else the difference is reported)
 };
 
 const Fixture kFixtures[] = {
@@ -187,10 +192,28 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
     std::unique_ptr<Model> model;
     std::unique_ptr<Interpreter> interpreter;
   };
+  // Conformance cases that tfjs-tflite (TFLite ~2.9) cannot load (a bias input) or runs with an
+  // older kernel: LiteRT.js runs them through the float-I/O copy.
+  std::vector<Fixture> fixtures(std::begin(kFixtures), std::end(kFixtures));
+  fs::create_directories(root / "cases");
+  for (const auto& c : conformance::all_cases()) {
+    const bool wanted = c.op == "TRANSPOSE_CONV" && c.dtype != DType::Float32;
+    if (!wanted) continue;
+    conformance::Model m;
+    m.rng = conformance::Rng(std::hash<std::string>{}(c.id()));
+    c.build(m);
+    m.builder.set_inputs(m.inputs);
+    m.builder.set_outputs(m.outputs);
+    const fs::path path = root / "cases" / (c.id() + ".tflite");
+    m.builder.write_file(path.string());
+    // int8: EdgeLens follows the reference kernel; LiteRT's builtin int8 TRANSPOSE_CONV is the
+    // optimized TransposeConvV2, which rounds some outputs one step apart (reported, not failed).
+    fixtures.push_back({c.id(), false, path, c.dtype != DType::Int8});
+  }
   std::vector<Run> runs;
   nlohmann::json jobs = nlohmann::json::array();
-  for (const auto& fx : kFixtures) {
-    const fs::path src = data / (std::string(fx.file) + ".tflite");
+  for (const auto& fx : fixtures) {
+    const fs::path src = fx.path.empty() ? data / (fx.file + ".tflite") : fx.path;
     ASSERT_TRUE(fs::exists(src)) << src;
     const fs::path dir = root / fx.file;
     fs::create_directories(dir);
@@ -248,7 +271,7 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
       << "run_peers.mjs failed, see " << (root / "run_peers.log");
 
   for (size_t f = 0; f < runs.size(); ++f) {
-    const auto& fx = kFixtures[f];
+    const auto& fx = fixtures[f];
     const fs::path dir = root / fx.file;
     auto& interp = *runs[f].interpreter;
     int oracles = 0;
@@ -284,10 +307,15 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
             if (mismatches++ == 0) first = i;
             worst = std::max(worst, std::abs(got[i] - want[i]));
           }
-        EXPECT_EQ(mismatches, 0u) << fx.file << " output " << k << " vs " << rt << ": "
-                                  << mismatches << " of " << got.size() << " differ (max " << worst
-                                  << "), first at " << first << ": ours " << got[first]
-                                  << ", oracle " << want[first];
+        // Conformance cases: tfjs-tflite's TFLite ~2.9 kernels are only reported (see
+        // docs/conformance.md); current LiteRT must agree exactly.
+        const bool strict = fx.path.empty() || (fx.strict && std::string(rt) == "litertjs");
+        if (strict) {
+          EXPECT_EQ(mismatches, 0u)
+              << fx.file << " output " << k << " vs " << rt << ": " << mismatches << " of "
+              << got.size() << " differ (max " << worst << "), first at " << first << ": ours "
+              << got[first] << ", oracle " << want[first];
+        }
         std::cout << fmt::format("{} output {} vs {}: {} of {} differ (max {})\n", fx.file, k, rt,
                                  mismatches, got.size(), worst);
       }

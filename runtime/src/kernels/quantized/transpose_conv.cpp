@@ -159,6 +159,8 @@ void transpose_conv_typed(NodeContext& ctx, const TransposeConvState& st) {
     const size_t c = i % static_cast<size_t>(OC);
     const Acc total = acc[i] + bias[c];
     const auto& m = rq.multipliers[c];
+    // The reference kernel's gemmlowp rounding. TFLite's builtin int8 kernel (the optimized
+    // TransposeConvV2) can round differently by one step (see docs/conformance.md).
     int32_t v = quant::multiply_by_quantized_multiplier(total, m.multiplier, m.shift);
     if constexpr (!std::is_same_v<In, int16_t>) v += rq.output_offset;
     out[i] = static_cast<In>(std::clamp(v, rq.range.min, rq.range.max));
