@@ -422,6 +422,7 @@ std::vector<Case> all_cases() {
                      }});
   }
   add_quantized_gap_cases(cases);
+  add_recurrent_cases(cases);
   return cases;
 }
 

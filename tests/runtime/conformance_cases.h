@@ -69,5 +69,7 @@ struct Case {
 std::vector<Case> all_cases();
 // The cases of conformance_cases_gaps.cpp (kernels added for the fixtures' quantized gaps).
 void add_quantized_gap_cases(std::vector<Case>& cases);
+// The cases of conformance_cases_recurrent.cpp (SVDF and LSTM with their variable state).
+void add_recurrent_cases(std::vector<Case>& cases);
 
 }  // namespace edgelens::conformance
