@@ -30,6 +30,7 @@
 #include "graph_canvas.h"
 #include "layout_controller.h"
 #include "partition_controller.h"
+#include "profile_controller.h"
 #include "quant_controller.h"
 #include "run_controller.h"
 #include "run_dialog.h"
@@ -76,6 +77,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(partition_, &PartitionController::failed, this,
           [this](const QString& message) { showError(tr("Delegate"), message); });
   quant_ = new QuantController(this, context_, canvas_);
+  profile_ = new ProfileController(this, context_, canvas_);
+  connect(profile_, &ProfileController::profileFinished, this,
+          [this] { flash(profile_->lastMessage()); });
 
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
@@ -450,6 +454,7 @@ namespace edgelens::gui {
 void MainWindow::setInteractiveErrors(bool on) {
   interactive_errors_ = on;
   run_->setInteractive(on);
+  profile_->setInteractive(on);
 }
 
 void MainWindow::buildRunActions(QMenu* view) {

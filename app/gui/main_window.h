@@ -31,6 +31,7 @@ namespace edgelens::gui {
 class GraphCanvas;
 class LayoutController;
 class PartitionController;
+class ProfileController;
 class QuantController;
 class RunController;
 
@@ -53,6 +54,7 @@ class MainWindow : public QMainWindow {
   LayoutController* layoutController() const { return layout_; }
   RunController* runController() const { return run_; }
   PartitionController* partitionController() const { return partition_; }
+  ProfileController* profileController() const { return profile_; }
   QuantController* quantController() const { return quant_; }
   inspect::NodeInspector* nodeInspector() const { return node_inspector_; }
   inspect::TensorViewer* tensorViewer() const { return tensor_viewer_; }
@@ -92,6 +94,7 @@ class MainWindow : public QMainWindow {
   LayoutController* layout_;
   RunController* run_;
   PartitionController* partition_ = nullptr;
+  ProfileController* profile_ = nullptr;
   QuantController* quant_ = nullptr;
   inspect::NodeInspector* node_inspector_ = nullptr;
   inspect::TensorViewer* tensor_viewer_ = nullptr;

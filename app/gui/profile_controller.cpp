@@ -1,0 +1,293 @@
+#include "profile_controller.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QEventLoop>
+#include <QFont>
+#include <QLinearGradient>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QStringList>
+#include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "edgelens/runtime/interpreter.h"
+#include "edgelens/runtime/observer.h"
+#include "edgelens/runtime/profiler.h"
+#include "graph_canvas.h"
+#include "run_overlay.h"
+
+namespace edgelens::gui {
+
+namespace {
+
+struct ProfileCancelled : std::exception {
+  const char* what() const noexcept override { return "profile cancelled"; }
+};
+
+// Counts finished runs and stops between nodes when cancel is requested.
+class CancelObserver : public runtime::Observer {
+ public:
+  explicit CancelObserver(ProfileProgress& progress) : progress_(progress) {}
+  void on_node_end(const runtime::NodeEvent&) override {
+    if (progress_.cancel.load(std::memory_order_relaxed)) throw ProfileCancelled();
+  }
+  void on_invoke_end(const runtime::Interpreter&) override {
+    progress_.done.fetch_add(1, std::memory_order_relaxed);
+  }
+
+ private:
+  ProfileProgress& progress_;
+};
+
+}  // namespace
+
+// ---- latency colouring ---------------------------------------------------------------------
+LatencyColoring::LatencyColoring(std::shared_ptr<const inspect::ProfileData> profile)
+    : profile_(std::move(profile)) {
+  bool any = false;
+  for (double ms : profile_->node_avg_ms) {
+    if (ms < 0) continue;
+    lo_ = any ? std::min(lo_, ms) : ms;
+    hi_ = any ? std::max(hi_, ms) : ms;
+    any = true;
+  }
+}
+
+bool LatencyColoring::appliesTo(const Model* model, int graph) const {
+  return graph == 0 && model == profile_->model.get();
+}
+
+std::optional<QColor> LatencyColoring::colorForNode(uint32_t node) const {
+  const auto& ms = profile_->node_avg_ms;
+  if (node >= ms.size() || ms[node] < 0) return std::nullopt;
+  return overlay_color(hi_ > lo_ ? (ms[node] - lo_) / (hi_ - lo_) : 0.0);
+}
+
+void LatencyColoring::drawLegend(QPainter& p, const QRectF& area,
+                                 const CanvasColors& colors) const {
+  const QRectF box(area.left() + 10, area.bottom() - 58, 240, 48);
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, true);
+  p.setPen(QPen(colors.node_border, 1));
+  p.setBrush(colors.background);
+  p.drawRoundedRect(box, 4, 4);
+  const QRectF bar(box.left() + 10, box.top() + 20, box.width() - 20, 10);
+  QLinearGradient gradient(bar.topLeft(), bar.topRight());
+  for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
+  p.fillRect(bar, gradient);
+  QFont font = p.font();
+  font.setPixelSize(11);
+  p.setFont(font);
+  p.setPen(colors.node_text);
+  p.drawText(QRectF(box.left() + 10, box.top() + 3, box.width() - 20, 16), Qt::AlignLeft,
+             QObject::tr("Latency: ms per run (%1 runs)").arg(profile_->invokes));
+  const QRectF labels(box.left() + 10, bar.bottom() + 1, box.width() - 20, 14);
+  p.drawText(labels, Qt::AlignLeft, QString::number(lo_, 'f', 3));
+  p.drawText(labels, Qt::AlignRight, QString::number(hi_, 'f', 3));
+  p.restore();
+}
+
+// ---- controller ----------------------------------------------------------------------------
+ProfileController::ProfileController(QMainWindow* window, inspect::SessionContext& context,
+                                     GraphCanvas* canvas)
+    : QObject(window), window_(window), context_(context), canvas_(canvas) {
+  connect(&watcher_, &QFutureWatcher<ProfileOutcome>::finished, this,
+          &ProfileController::onFinished);
+  poll_.setInterval(100);
+  connect(&poll_, &QTimer::timeout, this, [this] {
+    if (bar_ && progress_) bar_->setValue(progress_->done.load());
+  });
+
+  panel_ = new inspect::ProfilePanel(context_, window_);
+  dock_ = new QDockWidget(tr("Profile"), window_);
+  dock_->setObjectName("profileDock");  // restoreState needs a stable name
+  dock_->setWidget(panel_);
+  window_->addDockWidget(Qt::RightDockWidgetArea, dock_);
+  if (auto* node_dock = window_->findChild<QDockWidget*>("nodeDock"))
+    window_->tabifyDockWidget(node_dock, dock_);
+  dock_->hide();  // shown by the first profile
+
+  // Run > Profile (the Run menu exists once MainWindow built its actions).
+  QMenu* menu = nullptr;
+  for (QAction* a : window_->menuBar()->actions())
+    if (a->menu() && a->text() == tr("&Run")) menu = a->menu();
+  if (!menu) menu = window_->menuBar()->addMenu(tr("&Run"));
+  menu->addSeparator();
+  auto* profile = menu->addAction(tr("&Profile (10 runs)"), this, [this] {
+    if (!running() && !start({})) window_->statusBar()->showMessage(tr("Open a model first"), 3000);
+  });
+  profile->setObjectName("profileAction");
+  profile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+  menu->addAction(tr("Profile with &XNNPACK (2 threads)"), this, [this] {
+    ProfileRequest request;
+    request.delegate = "xnnpack";
+    request.threads = 2;
+    if (!running() && !start(request))
+      window_->statusBar()->showMessage(tr("Open a model first"), 3000);
+  });
+  menu->addAction(tr("Cancel P&rofile"), this, &ProfileController::cancel);
+  menu->addAction(dock_->toggleViewAction());
+
+  bar_ = new QProgressBar(window_->statusBar());
+  bar_->setMaximumWidth(180);
+  bar_->setFormat(tr("profile %v/%m"));
+  bar_->setVisible(false);
+  cancel_button_ = new QToolButton(window_->statusBar());
+  cancel_button_->setText(tr("Cancel profile"));
+  cancel_button_->setVisible(false);
+  connect(cancel_button_, &QToolButton::clicked, this, &ProfileController::cancel);
+  window_->statusBar()->addPermanentWidget(bar_);
+  window_->statusBar()->addPermanentWidget(cancel_button_);
+}
+
+ProfileController::~ProfileController() {
+  if (progress_) progress_->cancel = true;
+  watcher_.waitForFinished();
+}
+
+ProfileOutcome ProfileController::execute(std::shared_ptr<const Model> model,
+                                          ProfileRequest request,
+                                          std::shared_ptr<ProfileProgress> progress) {
+  ProfileOutcome out;
+  out.model = model;
+  try {
+    auto session = runtime::make_profile_session(*model, request.delegate, request.threads);
+    auto& interpreter = *session.interpreter;
+    if (!interpreter.ready()) {
+      out.unsupported = interpreter.unsupported();
+      return out;
+    }
+    runtime::apply_inputs(interpreter, request.inputs);
+    runtime::Profiler profiler;
+    CancelObserver cancel(*progress);
+    interpreter.add_observer(&cancel);
+    for (int i = 0; i < request.warmup; ++i) interpreter.invoke();
+    // The profiler first, so its clock reading is the last thing before each eval.
+    interpreter.remove_observer(&cancel);
+    interpreter.add_observer(&profiler);
+    interpreter.add_observer(&cancel);
+    for (int i = 0; i < std::max(1, request.iterations); ++i) interpreter.invoke();
+    auto data = std::make_shared<inspect::ProfileData>();
+    data->model = model;
+    data->delegate = session.delegate_name;
+    data->invokes = profiler.invokes();
+    data->inference = runtime::series_stats(profiler.invoke_ms());
+    data->rows = profiler.rows();
+    data->node_avg_ms =
+        profiler.node_avg_ms(model->graphs.empty() ? 0 : model->graphs[0].nodes.size());
+    out.profile = std::move(data);
+  } catch (const std::exception& e) {
+    if (progress->cancel.load())
+      out.cancelled = true;
+    else
+      out.error = QString::fromUtf8(e.what());
+  }
+  return out;
+}
+
+bool ProfileController::start(ProfileRequest request) {
+  auto model = context_.modelPtr();
+  if (!model || model->graphs.empty() || running()) return false;
+  progress_ = std::make_shared<ProfileProgress>();
+  progress_->total = request.warmup + std::max(1, request.iterations);
+  if (bar_) {
+    bar_->setRange(0, progress_->total);
+    bar_->setValue(0);
+    bar_->setVisible(true);
+    cancel_button_->setVisible(true);
+  }
+  busy_ = true;
+  poll_.start();
+  watcher_.setFuture(
+      QtConcurrent::run(&ProfileController::execute, model, std::move(request), progress_));
+  return true;
+}
+
+void ProfileController::cancel() {
+  if (progress_) progress_->cancel = true;
+}
+
+bool ProfileController::wait(int timeout_ms) {
+  if (!running()) return true;
+  QEventLoop loop;
+  QTimer timeout;
+  timeout.setSingleShot(true);
+  connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+  connect(this, &ProfileController::profileFinished, &loop, &QEventLoop::quit);
+  timeout.start(timeout_ms);
+  if (running()) loop.exec();
+  return !running();
+}
+
+const ProfileOutcome& ProfileController::runBlocking(ProfileRequest request) {
+  auto model = context_.modelPtr();
+  if (!model || model->graphs.empty()) {
+    last_ = {};
+    last_.error = tr("no model is open");
+    last_message_ = last_.error;
+    return last_;
+  }
+  apply(execute(model, std::move(request), std::make_shared<ProfileProgress>()));
+  emit profileFinished();
+  return last_;
+}
+
+void ProfileController::onFinished() {
+  poll_.stop();
+  if (bar_) {
+    bar_->setVisible(false);
+    cancel_button_->setVisible(false);
+  }
+  apply(watcher_.result());
+  busy_ = false;
+  emit profileFinished();
+}
+
+void ProfileController::apply(ProfileOutcome outcome) {
+  last_ = std::move(outcome);
+  last_message_.clear();
+  if (!last_.unsupported.empty()) {
+    QStringList lines;
+    for (const auto& node : last_.unsupported) lines << QString::fromStdString(node.to_string());
+    last_message_ = tr("The model cannot run: %n node(s) are not supported.\n\n", nullptr,
+                       static_cast<int>(last_.unsupported.size())) +
+                    lines.join('\n');
+    if (interactive_) QMessageBox::warning(window_, tr("Unsupported operators"), last_message_);
+    return;
+  }
+  if (last_.cancelled) {
+    last_message_ = tr("Profile cancelled");
+    return;
+  }
+  if (!last_.error.isEmpty()) {
+    last_message_ = tr("The profile run failed: %1").arg(last_.error);
+    if (interactive_) QMessageBox::critical(window_, tr("Profile failed"), last_message_);
+    return;
+  }
+  last_message_ = tr("Profiled %1 runs: %2 ms per run on average")
+                      .arg(last_.profile->invokes)
+                      .arg(last_.profile->inference.avg, 0, 'f', 2);
+  show(last_.profile);
+  emit profiled(last_.profile);
+}
+
+void ProfileController::show(std::shared_ptr<const inspect::ProfileData> profile) {
+  panel_->setProfile(profile);
+  dock_->show();
+  dock_->raise();
+  // The user may have switched models while it ran: colour only the model that ran.
+  coloring_ = std::make_shared<LatencyColoring>(std::move(profile));
+  canvas_->setNodeColoring(coloring_);
+}
+
+}  // namespace edgelens::gui
