@@ -21,6 +21,7 @@
 #include "layout_controller.h"
 #include "main_window.h"
 #include "partition_controller.h"
+#include "profile_controller.h"
 #include "quant_controller.h"
 #include "run_controller.h"
 #include "compare_window.h"
@@ -81,6 +82,9 @@ int main(int argc, char** argv) {
   QCommandLineOption run("run", "Run the model with ramp inputs before the screenshot.");
   QCommandLineOption overlay("overlay", "After --run, colour nodes by maxabs, mean, std or nan.",
                              "STAT");
+  QCommandLineOption profile("profile",
+                             "Profile the model (1 warmup + 10 runs, ramp inputs): the profile "
+                             "panel and the latency colouring.");
   QCommandLineOption delegate("delegate",
                               "Colour nodes by the partitions of a delegate: xnnpack, "
                               "xnnpack-local, a profile name or a PROFILE.json.",
@@ -90,7 +94,7 @@ int main(int argc, char** argv) {
   QCommandLineOption quant_float("quant-float", "Float model for --quant-report (pair report).",
                                  "FLOAT");
   parser.addOptions({screenshot, size, theme, graph, expand, select, tensor, find, zoom, run,
-                     overlay, delegate, quant_report, quant_float});
+                     overlay, profile, delegate, quant_report, quant_float});
   QCommandLineOption node_data("node-data", "Colour nodes by Model Explorer node data FILE.",
                                "FILE");
   QCommandLineOption watch("watch", "Open FILE and reload it whenever it is rewritten.", "FILE");
@@ -145,6 +149,13 @@ int main(int argc, char** argv) {
     const auto& outcome = window.runController()->runBlocking({});
     if (!outcome.result) {
       std::cerr << window.runController()->lastMessage().toStdString() << "\n";
+      status = 2;
+    }
+  }
+  if (parser.isSet(profile)) {
+    const auto& outcome = window.profileController()->runBlocking({});
+    if (!outcome.profile) {
+      std::cerr << window.profileController()->lastMessage().toStdString() << "\n";
       status = 2;
     }
   }
