@@ -1,7 +1,7 @@
 // `edgelens quant-report QUANT [--float FLOAT] [--mode layer|model] [--inputs DIR|--samples N]
 // [--csv F] [--json F] [--node-data F] [--keep-float-top K] [--target ERR] [--no-cache]`: the
 // quantization debugger (docs/quant-report.md). Reports are cached per model bytes, samples and
-// options (runtime/quant/cache.h), shared with the GUI. Exit codes: 0 ok, 1 usage, 2 bad or
+// options (runtime/quant/cache.h), as the GUI does. Exit codes: 0 ok, 1 usage, 2 bad or
 // unsupported input, 3 when --target is given and no what-if step reaches it.
 #include <fmt/format.h>
 

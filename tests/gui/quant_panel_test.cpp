@@ -2,8 +2,8 @@
 // Oracles: TFLite's debugger notebook threshold (rmse/scale > 0.7 is suspicious; a well-behaved
 // layer sits at 1/sqrt(12)), the model's own tensor shapes (the histogram holds every element),
 // the fixtures' nature (MANIFEST: keyword_scrambled_8bit has scrambled weights, so some layers are
-// far off; hello_world_float/int8 are a float/int8 pair), and `edgelens quant-report`, which must
-// find the GUI's cached entry.
+// far off; hello_world_float/int8 are a float/int8 pair); a second report must come from the cache
+// in $XDG_CACHE_HOME/edgelens/quant, where `edgelens quant-report` keeps its entries too.
 #include <gtest/gtest.h>
 #include <QApplication>
 #include <QStandardPaths>
@@ -179,7 +179,7 @@ TEST_F(QuantPanelTest, FloatPairRowsShowTheFloatModel) {
   EXPECT_EQ(total(bins.reference) + bins.reference_nonfinite, element_count(row.tensor_idx));
 }
 
-TEST_F(QuantPanelTest, WorkerCancelsAndSharesTheCacheWithTheCli) {
+TEST_F(QuantPanelTest, WorkerCancelsAndUsesTheCache) {
   EDGELENS_REQUIRE_SHARED();
   const char* old = std::getenv("XDG_CACHE_HOME");
   const std::string saved = old ? old : "";
@@ -201,7 +201,24 @@ TEST_F(QuantPanelTest, WorkerCancelsAndSharesTheCacheWithTheCli) {
   ASSERT_TRUE(quant().start());
   ASSERT_TRUE(quant().wait());
   ASSERT_NE(panel().report(), nullptr) << quant().lastMessage().toStdString();
+  const auto first_rows = panel().rows();
+  ASSERT_TRUE(quant().start());
+  ASSERT_TRUE(quant().wait());
+  EXPECT_TRUE(quant().lastOutcome().from_cache);
+  ASSERT_EQ(panel().rows().size(), first_rows.size());
+  for (size_t i = 0; i < first_rows.size(); ++i)
+    EXPECT_EQ(panel().rows()[i].metrics.mean_squared_error,
+              first_rows[i].metrics.mean_squared_error);
+  EXPECT_NE(panel().statusText().indexOf("cached report"), -1);
 
+  const fs::path dir = cache_.path / "xdg" / "edgelens" / "quant";
+  const auto entries = [&dir] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".json";
+    return n;
+  };
+  const size_t gui_entries = entries();
+  EXPECT_GE(gui_entries, 1u);
   const auto cli =
       edgelens::testing::run_edgelens({"quant-report", model.string(), "--samples", "1"});
   if (old)
@@ -209,7 +226,7 @@ TEST_F(QuantPanelTest, WorkerCancelsAndSharesTheCacheWithTheCli) {
   else
     ::unsetenv("XDG_CACHE_HOME");
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
-  EXPECT_NE(cli.err.find("cached report"), std::string::npos) << cli.err;
+  EXPECT_EQ(entries(), gui_entries + 1);  // same directory, its own entry (another program)
 }
 
 }  // namespace

@@ -167,6 +167,15 @@ std::string report_cache_key_text(const Model& quantized, const Model* float_mod
     return sha256_hex(bytes);
   };
   std::string key = fmt::format("edgelens quant-report cache {}\n", kCacheFormat);
+  // The program's own identity (size and modification time, as ccache checks its compiler): a
+  // rebuilt debugger never reuses numbers an older build computed.
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto size = std::filesystem::file_size(exe, ec);
+    const auto time = std::filesystem::last_write_time(exe, ec);
+    if (!ec) key += fmt::format("program {} {}\n", size, time.time_since_epoch().count());
+  }
   key += fmt::format("model {}\n", model_hash(quantized));
   key += fmt::format("float {}\n", float_model ? model_hash(*float_model) : "-");
   key += fmt::format("mode {}\n", options.mode == ReportMode::Layer ? "layer" : "model");

@@ -2,7 +2,7 @@
 // model bytes, sample contents, mode, options) under $XDG_CACHE_HOME/edgelens/quant (default
 // ~/.cache/edgelens/quant), one JSON file per key, written atomically. The key hashes the model
 // *bytes* (SHA-256), not the path or the modification time, so an edited model never reuses an old
-// report, and the CLI and the GUI share entries for the same model and data.
+// report; the CLI and the GUI keep their entries in the same directory.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +22,8 @@ std::string sha256_hex(std::span<const std::byte> bytes);
 // The bytes a model was read from (its mapped file); empty when the model has none.
 std::span<const std::byte> model_bytes(const Model& model);
 
-// Everything a report depends on, as canonical text: a format version, the models' SHA-256, every
+// Everything a report depends on, as canonical text: a format version, the running program's size
+// and modification time (a rebuilt debugger must not reuse old numbers), the models' SHA-256, every
 // sample input's dtype, shape and SHA-256, the mode, keep_float_top and target. The progress
 // callback does not count.
 std::string report_cache_key_text(const Model& quantized, const Model* float_model,
