@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "app_icon.h"
+#include "compare_window.h"
 #include "edgelens/inspectors/quant_panel.h"
 #include "edgelens/inspectors/search_panel.h"
 #include "edgelens/inspectors/session_context.h"
@@ -20,12 +21,11 @@
 #include "graph_canvas.h"
 #include "layout_controller.h"
 #include "main_window.h"
+#include "node_data_overlay.h"
 #include "partition_controller.h"
 #include "profile_controller.h"
 #include "quant_controller.h"
 #include "run_controller.h"
-#include "compare_window.h"
-#include "node_data_overlay.h"
 #include "watch_controller.h"
 
 namespace {

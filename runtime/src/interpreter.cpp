@@ -178,8 +178,7 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
 
   // Memory plan: non-constant, non-variable, static-shape tensors share the arena by lifetime
   // (in plan steps: a delegate partition is one step touching only its materialized tensors).
-  const int32_t steps =
-      static_cast<int32_t>(g.steps.empty() ? graph.nodes.size() : g.steps.size());
+  const int32_t steps = static_cast<int32_t>(g.steps.empty() ? graph.nodes.size() : g.steps.size());
   std::vector<int32_t> first(n_tensors, INT32_MAX), last(n_tensors, -1);
   auto touch = [&](int32_t id, int32_t step) {
     if (id < 0 || static_cast<size_t>(id) >= n_tensors) return;
@@ -197,8 +196,8 @@ void Interpreter::Impl::prepare_graph(uint32_t gi) {
       for (int32_t id : part.output_tensors) touch(id, s);
       continue;
     }
-    const Node& node =
-        graph.nodes[g.steps.empty() ? static_cast<size_t>(s) : g.steps[static_cast<size_t>(s)].index];
+    const Node& node = graph.nodes[g.steps.empty() ? static_cast<size_t>(s)
+                                                   : g.steps[static_cast<size_t>(s)].index];
     for (int32_t id : node.inputs) touch(id, s);
     for (int32_t id : node.outputs) touch(id, s);
     for (int32_t id : node.intermediates) touch(id, s);

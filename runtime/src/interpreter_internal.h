@@ -71,7 +71,8 @@ struct Interpreter::Impl {
   void run_partition(GraphExec& graph, uint32_t partition);
   // Evaluates node `ni` on its reference kernel with outputs redirected into `outputs` (one
   // buffer per output, sized here); the graph's tensors are left as they were.
-  void eval_reference_into(GraphExec& graph, uint32_t ni, std::vector<std::vector<std::byte>>& outputs);
+  void eval_reference_into(GraphExec& graph, uint32_t ni,
+                           std::vector<std::vector<std::byte>>& outputs);
 };
 
 // Greedy-by-size arena plan: sets offsets for `tensors` (bytes > 0) so that no two whose lifetimes

@@ -35,7 +35,7 @@ struct Blockwise {
 struct Quantization {
   std::vector<float> scales;
   std::vector<int64_t> zero_points;
-  int32_t axis = 0;  // quantized_dimension; meaningful only when scales.size() > 1
+  int32_t axis = 0;             // quantized_dimension; meaningful only when scales.size() > 1
   std::vector<float> min, max;  // calibration ranges when the file records them
   std::optional<Blockwise> blockwise;
   bool custom = false;  // CustomQuantization: opaque, not interpretable
@@ -64,7 +64,7 @@ struct Tensor {
   uint32_t id = 0;  // index in Graph::tensors (stable)
   std::string name;
   DType dtype = DType::Unknown;
-  std::vector<int64_t> shape;            // static shape as stored (dynamic dims hold 1 or the bound)
+  std::vector<int64_t> shape;  // static shape as stored (dynamic dims hold 1 or the bound)
   std::vector<int64_t> shape_signature;  // -1 marks a dynamic dim; empty when the file has none
   bool has_rank = true;
   Quantization quant;
@@ -84,8 +84,8 @@ struct Tensor {
 };
 
 // Attribute values are small and typed; tensors are never attributes.
-using AttrValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<int64_t>,
-                               std::vector<double>, std::vector<std::string>>;
+using AttrValue = std::variant<std::monostate, bool, int64_t, double, std::string,
+                               std::vector<int64_t>, std::vector<double>, std::vector<std::string>>;
 struct Attribute {
   std::string name;
   AttrValue value;
@@ -93,14 +93,14 @@ struct Attribute {
 std::string attr_to_string(const AttrValue& value);
 
 // Which op a node runs. `name` is canonical across formats within a domain:
-//   tflite   : builtin name ("CONV_2D") or the custom code for CUSTOM ("Convolution2DTransposeBias")
-//   aten     : "aten::add.out" (operator name + '.' + overload when an overload exists)
-//   xnnpack  : the XNode union member without prefix ("Conv2d", "FullyConnected")
-//   delegate : ExecuTorch DelegateCall, name = backend id ("XnnpackBackend")
+//   tflite   : builtin name ("CONV_2D") or the custom code for CUSTOM
+//   ("Convolution2DTransposeBias") aten     : "aten::add.out" (operator name + '.' + overload when
+//   an overload exists) xnnpack  : the XNode union member without prefix ("Conv2d",
+//   "FullyConnected") delegate : ExecuTorch DelegateCall, name = backend id ("XnnpackBackend")
 struct Op {
   std::string domain;  // "tflite", "aten", "xnnpack", "delegate", "executorch"
   std::string name;
-  int32_t code = -1;   // builtin code for tflite (32 = CUSTOM), union type for xnnpack
+  int32_t code = -1;  // builtin code for tflite (32 = CUSTOM), union type for xnnpack
   int32_t version = 1;
   bool custom = false;  // tflite custom op
 };
@@ -112,7 +112,8 @@ struct Node {
   std::vector<int32_t> outputs;  // tensor ids
   std::vector<int32_t> intermediates;
   std::vector<Attribute> attrs;
-  std::vector<uint32_t> called_graphs;     // WHILE cond/body, IF then/else, CALL_ONCE init, delegate blob
+  std::vector<uint32_t>
+      called_graphs;  // WHILE cond/body, IF then/else, CALL_ONCE init, delegate blob
   std::span<const std::byte> custom_options;  // raw custom options / delegate blob
   std::string ns;          // namespace path ("model/block_3/conv"), filled by readers when obvious
   std::string debug_info;  // stack trace / debug handle / source location, human readable
@@ -171,7 +172,7 @@ struct Model {
   std::vector<DelegateInfo> delegates;
   std::vector<std::string> warnings;  // non-fatal oddities found while reading
 
-  std::shared_ptr<const MappedFile> file;  // keeps tensor data views alive
+  std::shared_ptr<const MappedFile> file;          // keeps tensor data views alive
   std::vector<std::vector<std::byte>> owned_data;  // storage for data that could not be a view
 };
 
