@@ -1,7 +1,9 @@
 // Quantized activations: RELU / RELU6 / RELU_N1_TO_1 (requantizing ReluX), LEAKY_RELU (two
 // multipliers), HARD_SWISH (TFLite's 16-bit fixed-point scheme), LOGISTIC / TANH for 8-bit types
-// (256-entry tables computed in float, as TFLite's builtin kernels do); int16 LOGISTIC / TANH are
-// reported unsupported (see int16_sigmoid_prepare). TFLite does not run int16 HARD_SWISH.
+// (256-entry tables computed in float, as TFLite's builtin kernels do) and int16 (TFLite's
+// interpolated sigmoid table, regenerated here; see make_sigmoid_table_q16). TFLite does not run
+// int16 HARD_SWISH.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -160,16 +162,115 @@ float tanh_f(float x) {
   return std::tanh(x);
 }
 
-// int16 LOGISTIC / TANH: TFLite's reference_integer_ops::Logistic / Tanh interpolate a 256-entry
-// table (sigmoid_table_uint16) whose entries are not round(65536 * sigmoid(i / 24)) (entry 4 is
-// 35493, the formula gives 35492); regenerated that way the results were one step off TFLite on
-// ~20% of elements (checked against LiteRT.js and tfjs-tflite), and the table is not vendored here.
-// Reported unsupported instead of returning numbers that are not TFLite's.
+// int16 LOGISTIC / TANH: TFLite's builtin kernels (reference_integer_ops::Logistic / Tanh, used
+// whenever the input scale is not the power of two of the gemmlowp path) rescale the input to
+// steps of 1 / (3 * 4096) with a 15-bit multiplier, then interpolate linearly in a 256-entry
+// table of sigmoid(i / 24) in unsigned Q0.16 (tanh(x) = 2 * sigmoid(2x) - 1 reuses it with one
+// bit less of fraction). The table TFLite ships is not plain round(65536 * sigmoid(i / 24)) (that
+// misses 44 of 256 entries): each entry is raised by half the chord's error at the middle of the
+// interval to its right, so interpolation errs evenly on both sides. Computed that way in double
+// every entry matches (rounding margin >= 0.004), except the last, which is the saturation value.
+std::array<uint16_t, 256> make_sigmoid_table_q16() {
+  std::array<uint16_t, 256> table{};
+  const auto scaled_sigmoid = [](double x) { return 65536.0 / (1.0 + std::exp(-x)); };
+  constexpr double kStep = 1.0 / 24.0;
+  for (size_t i = 0; i + 1 < table.size(); ++i) {
+    const double x = static_cast<double>(i) * kStep;
+    const double at = scaled_sigmoid(x);
+    const double chord_error = scaled_sigmoid(x + kStep / 2) - (at + scaled_sigmoid(x + kStep)) / 2;
+    table[i] = static_cast<uint16_t>(std::min(65535.0, std::round(at + chord_error / 2)));
+  }
+  table.back() = 65535;
+  return table;
+}
+
+const std::array<uint16_t, 256>& sigmoid_table_q16() {
+  static const std::array<uint16_t, 256> table = make_sigmoid_table_q16();
+  return table;
+}
+
+struct Int16SigmoidState {
+  int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+};
+
 template <bool is_logistic>
 void int16_sigmoid_prepare(NodeContext& ctx) {
-  ctx.unsupported(fmt::format(
-      "int16 {} needs TFLite's sigmoid_table_uint16, which EdgeLens does not reproduce exactly",
-      is_logistic ? "LOGISTIC" : "TANH"));
+  const auto& input = ctx.input(0);
+  const char* op = is_logistic ? "LOGISTIC" : "TANH";
+  const QParams in_q = qparams(ctx, input, "input");
+  const QParams out_q = qparams(ctx, ctx.output(0), "output");
+  if (in_q.zero_point != 0 || out_q.zero_point != 0)
+    ctx.unsupported(fmt::format("int16 {} with a nonzero zero point (TFLite requires 0)", op));
+  // TFLite accepts any scale within 1e-3 of a power of two in log2 (CheckedLog2).
+  const auto near_power_of_two = [](float scale, double& log2_rounded) {
+    const double log2_scale = std::log2(static_cast<double>(scale));
+    log2_rounded = std::round(log2_scale);
+    return std::abs(log2_scale - log2_rounded) < 1e-3;
+  };
+  double out_log2 = 0;
+  if (!near_power_of_two(out_q.scale, out_log2) || out_log2 != -15.0)
+    ctx.unsupported(
+        fmt::format("int16 {} output scale {} is not 2^-15 (TFLite requires it)", op, out_q.scale));
+  // TFLite takes the gemmlowp fixed-point kernel when the input scale is exactly 2^-12 (LOGISTIC)
+  // or 2^-12 / 2^-11 (TANH); that path is a different approximation and is not implemented.
+  double log2_rounded = 0;
+  const bool power_of_two = near_power_of_two(in_q.scale, log2_rounded);
+  const int pot_shift = 12 + static_cast<int>(log2_rounded);
+  if (power_of_two && (pot_shift == 0 || (!is_logistic && pot_shift == 1)))
+    ctx.unsupported(fmt::format(
+        "int16 {} with a power-of-two input scale (TFLite's gemmlowp fixed-point path)", op));
+  auto& st = ctx.state<Int16SigmoidState>();
+  // The multiplier is doubled until it has 15 significant bits, exactly as TanhPrepare /
+  // SigmoidPrepare do (the shift is rounded back off at eval).
+  double multiplier = static_cast<double>(in_q.scale) * 4096.0 * 3.0;
+  st.input_left_shift = 0;
+  while (multiplier <= 32767.0 / 2.0 && st.input_left_shift <= 30) {
+    ++st.input_left_shift;
+    multiplier *= 2.0;
+  }
+  if (multiplier > 32767.0)
+    ctx.unsupported(fmt::format("int16 {} input scale {} is too large", op, in_q.scale));
+  st.input_multiplier = static_cast<int32_t>(multiplier);
+  ctx.set_output(0, input.dtype, input.shape);
+}
+
+template <bool is_logistic>
+void int16_sigmoid_eval(NodeContext& ctx) {
+  const auto& st = ctx.state<Int16SigmoidState>();
+  const auto& table = sigmoid_table_q16();
+  const auto in = ctx.in<int16_t>(0);
+  auto out = ctx.out<int16_t>(0);
+  const int64_t round = st.input_left_shift > 0 ? int64_t{1} << (st.input_left_shift - 1) : 0;
+  // LOGISTIC reads 9 fraction bits of the rescaled input per table step, TANH (input doubled) 8.
+  constexpr int kFractionBits = is_logistic ? 9 : 8;
+  constexpr int64_t kFractionMask = (int64_t{1} << kFractionBits) - 1;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int64_t x =
+        (static_cast<int64_t>(in[i]) * st.input_multiplier + round) >> st.input_left_shift;
+    const int64_t magnitude = x < 0 ? -x : x;
+    const int64_t index = magnitude >> kFractionBits;
+    int64_t interpolated = 0;  // sigmoid(|x|) in Q0.(16 + kFractionBits)
+    if (index >= 255) {
+      interpolated = is_logistic ? int64_t{0x7FFF} << 10 : int64_t{0xFFFF} << 8;
+    } else {
+      const int64_t lo = table[static_cast<size_t>(index)];
+      const int64_t hi = table[static_cast<size_t>(index) + 1];
+      interpolated = (lo << kFractionBits) + (magnitude & kFractionMask) * (hi - lo);
+    }
+    int64_t result = 0;
+    if constexpr (is_logistic) {
+      // Round to Q0.15; the negative side is 1 - sigmoid(|x|), rounded the same way.
+      result = x >= 0 ? interpolated + (1 << 9) : (int64_t{1} << 25) - interpolated + (1 << 9) - 1;
+      result >>= 10;
+    } else {
+      // 2 * sigmoid - 1 in Q0.15 (the table's Q0.24 less one half, shifted by 8).
+      result = x >= 0 ? interpolated - (int64_t{1} << 23) + (1 << 7)
+                      : -interpolated + (int64_t{1} << 23) + (1 << 7) - 1;
+      result >>= 8;
+    }
+    out[i] = static_cast<int16_t>(result);
+  }
 }
 
 template <bool is_logistic>
@@ -193,6 +294,7 @@ void lut_prepare(NodeContext& ctx) {
 
 template <bool is_logistic>
 void lut_eval(NodeContext& ctx) {
+  if (ctx.input(0).dtype == DType::Int16) return int16_sigmoid_eval<is_logistic>(ctx);
   const auto& st = ctx.state<LutState>();
   const auto in = ctx.input(0).view<uint8_t>();
   auto out = ctx.output(0).mutable_view<uint8_t>();
