@@ -26,6 +26,7 @@
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
+#include "peers.h"
 #include "shared_dir.h"
 
 namespace fs = std::filesystem;
@@ -35,26 +36,10 @@ using edgelens::conformance::Case;
 
 namespace {
 
+using edgelens::testing::ensure_peers;
+
 int sh(const std::string& cmd) {
   return std::system(cmd.c_str());
-}
-
-// Copies ../shared/peers to BUILD/peers and installs its packages once. Returns "" or why not.
-std::string ensure_peers(const fs::path& dir) {
-  if (fs::exists(dir / "node_modules" / "@tensorflow" / "tfjs-tflite")) return {};
-  if (sh("node --version > /dev/null 2>&1") != 0) return "node is not installed";
-  if (sh("npm --version > /dev/null 2>&1") != 0) return "npm is not installed";
-  const fs::path src = edgelens::testing::shared_dir() / "peers";
-  if (!fs::exists(src / "package.json")) return fmt::format("{} has no package.json", src.string());
-  fs::create_directories(dir);
-  for (const char* f :
-       {"package.json", "package-lock.json", ".npmrc", "reference.mjs", "tflite_io.mjs", "npy.cjs"})
-    if (fs::exists(src / f)) fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
-  const auto log = dir / "npm-ci.log";
-  if (sh(fmt::format("cd '{}' && timeout 300 npm ci --no-audit --no-fund > '{}' 2>&1", dir.string(),
-                     log.string())) != 0)
-    return fmt::format("`npm ci` failed (offline?), see {}", log.string());
-  return {};
 }
 
 std::vector<double> as_doubles(DType t, std::span<const std::byte> bytes, int64_t n) {

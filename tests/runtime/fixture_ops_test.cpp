@@ -23,33 +23,18 @@
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
+#include "peers.h"
 #include "shared_dir.h"
 
 namespace {
+
+using edgelens::testing::ensure_peers;
 namespace fs = std::filesystem;
 using namespace edgelens;
 using namespace edgelens::runtime;
 
 int sh(const std::string& cmd) {
   return std::system(cmd.c_str());
-}
-
-// Same installation as the conformance harness (conformance_test.cpp), shared BUILD/peers.
-std::string ensure_peers(const fs::path& dir) {
-  if (fs::exists(dir / "node_modules" / "@litertjs" / "core")) return {};
-  if (sh("node --version > /dev/null 2>&1") != 0) return "node is not installed";
-  if (sh("npm --version > /dev/null 2>&1") != 0) return "npm is not installed";
-  const fs::path src = edgelens::testing::shared_dir() / "peers";
-  if (!fs::exists(src / "package.json")) return fmt::format("{} has no package.json", src.string());
-  fs::create_directories(dir);
-  for (const char* f :
-       {"package.json", "package-lock.json", ".npmrc", "reference.mjs", "tflite_io.mjs", "npy.cjs"})
-    if (fs::exists(src / f)) fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
-  const auto log = dir / "npm-ci.log";
-  if (sh(fmt::format("cd '{}' && timeout 300 npm ci --no-audit --no-fund > '{}' 2>&1", dir.string(),
-                     log.string())) != 0)
-    return fmt::format("`npm ci` failed (offline?), see {}", log.string());
-  return {};
 }
 
 template <class T>
