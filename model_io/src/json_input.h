@@ -49,6 +49,23 @@ inline nlohmann::ordered_json parse(std::string_view text, const std::string& fi
     std::string what = e.what();
     if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
     throw ModelError(file, fmt::format("byte {}", e.byte), fmt::format("not valid JSON: {}", what));
+  } catch (const nlohmann::ordered_json::exception& e) {
+    // Syntactically valid but not representable, e.g. a number literal past double's range
+    // (out_of_range.406); nlohmann gives no byte offset for these.
+    std::string what = e.what();
+    if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
+    throw ModelError(file, "", fmt::format("not usable JSON: {}", what));
+  }
+}
+
+// Runs `read` on a parsed document; a nlohmann type or range error that slipped past the reader's
+// own checks still becomes a ModelError naming the file instead of escaping as a foreign exception.
+template <class Read>
+auto guarded(const std::string& file, Read&& read) {
+  try {
+    return read();
+  } catch (const nlohmann::ordered_json::exception& e) {
+    throw ModelError(file, "", fmt::format("unexpected JSON content: {}", e.what()));
   }
 }
 

@@ -562,7 +562,8 @@ std::unique_ptr<Model> read_model_explorer(std::shared_ptr<const MappedFile> fil
   const auto bytes = file->bytes();
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const json root = json_input::parse(text, file->path());
-  auto model = Reader(file->path(), bytes.size()).read(root);
+  auto model = json_input::guarded(file->path(),
+                                   [&] { return Reader(file->path(), bytes.size()).read(root); });
   model->file = std::move(file);
   return model;
 }

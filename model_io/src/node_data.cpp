@@ -192,7 +192,8 @@ const GraphNodeData* ModelNodeData::for_graph(const Model& model, std::size_t gr
 }
 
 ModelNodeData read_node_data(std::string_view json_text, const std::string& file) {
-  return NodeDataReader(file).read(json_input::parse(json_text, file));
+  const auto root = json_input::parse(json_text, file);
+  return json_input::guarded(file, [&] { return NodeDataReader(file).read(root); });
 }
 
 ModelNodeData read_node_data_file(const std::filesystem::path& path) {

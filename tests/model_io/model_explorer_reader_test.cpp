@@ -183,6 +183,8 @@ TEST(ModelExplorerReader, BrokenFilesNameThePlace) {
       {R"({"main": {"results": {"0": {"value": 1}}}})", "JSON /", "node data"},
       {R"({"something": 1})", "JSON /", "no \"graphs\""},
       {std::string(100, '[') + std::string(100, ']'), "byte 64", "nested deeper"},
+      // Found by fuzz_model_explorer: valid syntax, but the number overflows a double.
+      {R"({"label": 333333333333334e33334})", "", "number overflow"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
