@@ -212,12 +212,12 @@ class Reader {
     int32_t op_index = -1;  // index in Graph::nodes for op nodes
   };
 
-  // Text attributes of a metadata item ({id, attrs: [{key, value}]}) or a node.
-  std::map<std::string, std::string> key_values(const json& holder,
-                                                const std::string& where) const {
-    std::map<std::string, std::string> out;
+  // Calls visit(key, value) for each {key, value} of the "attrs" array of a metadata item or a
+  // node, in the file's order; non-string values are passed as their JSON text.
+  template <class Visit>
+  void for_each_attr(const json& holder, const std::string& where, Visit&& visit) const {
     const json* attrs = optional_member(holder, "attrs");
-    if (!attrs) return out;
+    if (!attrs) return;
     const std::string at = pointer(where, "attrs");
     array_value(*attrs, at);
     for (std::size_t i = 0; i < attrs->size(); ++i) {
@@ -225,8 +225,17 @@ class Reader {
       const std::string item = pointer(at, i);
       const std::string key = string_value(member(kv, item, "key"), pointer(item, "key"));
       const json& value = member(kv, item, "value");
-      out.emplace(key, value.is_string() ? value.get<std::string>() : value.dump());
+      visit(key, value.is_string() ? value.get<std::string>() : value.dump());
     }
+  }
+
+  // Text attributes of a metadata item ({id, attrs: [{key, value}]}) or a node.
+  std::map<std::string, std::string> key_values(const json& holder,
+                                                const std::string& where) const {
+    std::map<std::string, std::string> out;
+    for_each_attr(holder, where, [&](const std::string& key, std::string value) {
+      out.emplace(key, std::move(value));
+    });
     return out;
   }
 
@@ -482,28 +491,19 @@ class Reader {
     if (const json* ns = optional_member(n, "namespace"))
       node.ns = string_value(*ns, pointer(info.pointer, "namespace"));
     // Attributes keep the file's order (they are shown as listed).
-    if (const json* attrs = optional_member(n, "attrs")) {
-      const std::string at = pointer(info.pointer, "attrs");
-      array_value(*attrs, at);
-      for (std::size_t i = 0; i < attrs->size(); ++i) {
-        const json& kv = (*attrs)[i];
-        const std::string item = pointer(at, i);
-        const std::string key = string_value(member(kv, item, "key"), pointer(item, "key"));
-        const json& v = member(kv, item, "value");
-        std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-        if (key == "op_domain") {
-          node.op.domain = std::move(value);
-        } else if (key == "op_version" && parse_int(value)) {
-          node.op.version = static_cast<int32_t>(
-              std::clamp<int64_t>(*parse_int(value), std::numeric_limits<int32_t>::min(),
-                                  std::numeric_limits<int32_t>::max()));
-        } else if (key == "debug_info") {
-          node.debug_info = std::move(value);
-        } else {
-          node.attrs.push_back({key, std::move(value)});
-        }
+    for_each_attr(n, info.pointer, [&](const std::string& key, std::string value) {
+      if (key == "op_domain") {
+        node.op.domain = std::move(value);
+      } else if (key == "op_version" && parse_int(value)) {
+        node.op.version = static_cast<int32_t>(
+            std::clamp<int64_t>(*parse_int(value), std::numeric_limits<int32_t>::min(),
+                                std::numeric_limits<int32_t>::max()));
+      } else if (key == "debug_info") {
+        node.debug_info = std::move(value);
+      } else {
+        node.attrs.push_back({key, std::move(value)});
       }
-    }
+    });
     // Node data and links name nodes by their Model Explorer id; keep it when it is not the index.
     if (info.id != fmt::format("{}", info.op_index)) node.attrs.push_back({"node_id", info.id});
     if (const json* sub = optional_member(n, "subgraphIds")) {

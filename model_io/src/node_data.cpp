@@ -98,24 +98,20 @@ class NodeDataReader {
       result.text_color = color(r, "textColor", at);
       data.results.push_back(std::move(result));
     }
-    if (g.contains("thresholds")) {
-      const json& items = array(g, "thresholds", where);
+    // Thresholds and gradient stops share one shape: {<number key>, "bgColor", "textColor"?}.
+    const auto read_stops = [&](const char* list, const char* number_key, auto& out) {
+      if (!g.contains(list)) return;
+      const json& items = array(g, list, where);
       for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string at = pointer(pointer(where, "thresholds"), i);
-        if (!items[i].is_object()) fail(at, "expected {\"value\", \"bgColor\"}");
-        data.thresholds.push_back({number(items[i], "value", at), color(items[i], "bgColor", at),
-                                   color(items[i], "textColor", at)});
+        const std::string at = pointer(pointer(where, list), i);
+        if (!items[i].is_object())
+          fail(at, fmt::format("expected {{\"{}\", \"bgColor\"}}", number_key));
+        out.push_back({number(items[i], number_key, at), color(items[i], "bgColor", at),
+                       color(items[i], "textColor", at)});
       }
-    }
-    if (g.contains("gradient")) {
-      const json& items = array(g, "gradient", where);
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string at = pointer(pointer(where, "gradient"), i);
-        if (!items[i].is_object()) fail(at, "expected {\"stop\", \"bgColor\"}");
-        data.gradient.push_back({number(items[i], "stop", at), color(items[i], "bgColor", at),
-                                 color(items[i], "textColor", at)});
-      }
-    }
+    };
+    read_stops("thresholds", "value", data.thresholds);
+    read_stops("gradient", "stop", data.gradient);
     if (const auto name = g.find("name"); name != g.end() && name->is_string())
       data.name = name->get<std::string>();
     return data;
