@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "arrays.h"
 #include "conformance_cases.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
@@ -36,44 +37,11 @@ using edgelens::conformance::Case;
 
 namespace {
 
+using edgelens::testing::as_doubles;
 using edgelens::testing::ensure_peers;
 
 int sh(const std::string& cmd) {
   return std::system(cmd.c_str());
-}
-
-std::vector<double> as_doubles(DType t, std::span<const std::byte> bytes, int64_t n) {
-  std::vector<double> out(static_cast<size_t>(n));
-  auto fill = [&]<class T>() {
-    for (size_t i = 0; i < out.size(); ++i) {
-      T v;
-      std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
-      out[i] = static_cast<double>(v);
-    }
-  };
-  switch (t) {
-    case DType::Float32:
-      fill.operator()<float>();
-      break;
-    case DType::Int8:
-      fill.operator()<int8_t>();
-      break;
-    case DType::UInt8:
-      fill.operator()<uint8_t>();
-      break;
-    case DType::Int16:
-      fill.operator()<int16_t>();
-      break;
-    case DType::Int32:
-      fill.operator()<int32_t>();
-      break;
-    case DType::Int64:
-      fill.operator()<int64_t>();
-      break;
-    default:
-      out.clear();
-  }
-  return out;
 }
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {

@@ -21,6 +21,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "arrays.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/delegate/partitioner.h"
 #include "edgelens/runtime/delegate/xnnpack_delegate.h"
@@ -36,37 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace edgelens;
 using namespace edgelens::runtime;
-
-std::vector<double> values(DType dtype, std::span<const std::byte> bytes, int64_t count) {
-  std::vector<double> out(static_cast<size_t>(count));
-  auto read = [&]<class T>(T) {
-    for (int64_t i = 0; i < count; ++i) {
-      T v;
-      std::memcpy(&v, bytes.data() + i * int64_t(sizeof(T)), sizeof(T));
-      out[size_t(i)] = static_cast<double>(v);
-    }
-  };
-  switch (dtype) {
-    case DType::Float32:
-      read(float{});
-      break;
-    case DType::Int8:
-      read(int8_t{});
-      break;
-    case DType::UInt8:
-      read(uint8_t{});
-      break;
-    case DType::Int16:
-      read(int16_t{});
-      break;
-    case DType::Int32:
-      read(int32_t{});
-      break;
-    default:
-      ADD_FAILURE() << "unexpected dtype " << dtype_name(dtype);
-  }
-  return out;
-}
+using edgelens::testing::as_doubles;
 
 struct Diff {
   double max_abs = 0, max_ref = 0;
@@ -143,13 +114,14 @@ TEST_P(DelegatedModel, MatchesTfliteAndReferenceKernels) {
       f.meta.contains("oracle_spread") ? f.meta["oracle_spread"][0].get<double>() : 0;
   for (size_t k = 0; k < delegated.output_count(); ++k) {
     const auto& out = delegated.output(k);
-    const auto ours = values(out.dtype, out.raw(), out.element_count());
+    const auto ours = as_doubles(out.dtype, out.raw(), out.element_count());
     const auto oracle = read_npy(f.dir / fmt::format("output{}.npy", k));
     ASSERT_EQ(out.shape, oracle.shape);
-    const auto vs_oracle = diff(ours, values(oracle.dtype, oracle.data, oracle.element_count()));
+    const auto vs_oracle =
+        diff(ours, as_doubles(oracle.dtype, oracle.data, oracle.element_count()));
     const auto& ref_out = reference.output(k);
     const auto vs_reference =
-        diff(ours, values(ref_out.dtype, ref_out.raw(), ref_out.element_count()));
+        diff(ours, as_doubles(ref_out.dtype, ref_out.raw(), ref_out.element_count()));
     if (dtype_is_float(out.dtype)) {
       EXPECT_LE(vs_oracle.max_abs, 1e-4 * std::max(1.0, vs_oracle.max_ref) + 2 * spread)
           << GetParam() << " output " << k << " vs TFLite";
@@ -163,7 +135,7 @@ TEST_P(DelegatedModel, MatchesTfliteAndReferenceKernels) {
       const auto xnn_file = f.dir / "tfjs" / fmt::format("output{}.npy", k);
       if (fs::exists(xnn_file)) {
         const auto xnn = read_npy(xnn_file);
-        const auto vs_xnn = diff(ours, values(xnn.dtype, xnn.data, xnn.element_count()));
+        const auto vs_xnn = diff(ours, as_doubles(xnn.dtype, xnn.data, xnn.element_count()));
         EXPECT_LE(vs_xnn.max_abs, steps) << GetParam() << " output " << k << " vs tfjs XNNPACK";
       }
     }
@@ -290,8 +262,10 @@ TEST(XnnpackExec, TwoThreadsAgreeWithOne) {
   one.invoke();
   two.invoke();
   for (size_t k = 0; k < one.output_count(); ++k) {
-    const auto a = values(one.output(k).dtype, one.output(k).raw(), one.output(k).element_count());
-    const auto b = values(two.output(k).dtype, two.output(k).raw(), two.output(k).element_count());
+    const auto a =
+        as_doubles(one.output(k).dtype, one.output(k).raw(), one.output(k).element_count());
+    const auto b =
+        as_doubles(two.output(k).dtype, two.output(k).raw(), two.output(k).element_count());
     const auto d = diff(b, a);
     EXPECT_LE(d.max_abs, 1e-4 * std::max(1.0, d.max_ref));
   }

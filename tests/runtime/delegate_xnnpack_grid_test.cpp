@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "arrays.h"
 #include "conformance_cases.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
@@ -19,23 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace edgelens;
 using namespace edgelens::runtime;
-
-double value_at(const TensorBuffer& t, int64_t i) {
-  switch (t.dtype) {
-    case DType::Float32:
-      return t.view<float>()[size_t(i)];
-    case DType::Int8:
-      return t.view<int8_t>()[size_t(i)];
-    case DType::UInt8:
-      return t.view<uint8_t>()[size_t(i)];
-    case DType::Int16:
-      return t.view<int16_t>()[size_t(i)];
-    case DType::Int32:
-      return t.view<int32_t>()[size_t(i)];
-    default:
-      return std::nan("");
-  }
-}
+using edgelens::testing::as_doubles;
 
 TEST(XnnpackGrid, ClaimedCasesMatchReferenceKernels) {
   const fs::path dir = fs::path(EDGELENS_BINARY_DIR) / "xnnpack_grid";
@@ -78,9 +63,11 @@ TEST(XnnpackGrid, ClaimedCasesMatchReferenceKernels) {
       const auto& d = delegated.output(k);
       ASSERT_EQ(r.shape, d.shape) << c.id();
       double max_abs = 0, max_ref = 0;
-      for (int64_t i = 0; i < r.element_count(); ++i) {
-        max_ref = std::max(max_ref, std::abs(value_at(r, i)));
-        max_abs = std::max(max_abs, std::abs(value_at(r, i) - value_at(d, i)));
+      const auto rv = as_doubles(r.dtype, r.raw(), r.element_count());
+      const auto dv = as_doubles(d.dtype, d.raw(), d.element_count());
+      for (size_t i = 0; i < rv.size() && i < dv.size(); ++i) {
+        max_ref = std::max(max_ref, std::abs(rv[i]));
+        max_abs = std::max(max_abs, std::abs(rv[i] - dv[i]));
       }
       const double tol = dtype_is_float(r.dtype) ? 1e-4 * std::max(1.0, max_ref) : 1.0;
       EXPECT_LE(max_abs, tol) << c.id() << " output " << k << " (max |ref| " << max_ref << ")";

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "arrays.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
@@ -25,6 +26,8 @@ using namespace edgelens;
 using namespace edgelens::runtime;
 
 namespace {
+
+using edgelens::testing::as_doubles;
 
 struct Case {
   const char* reference;  // folder in fixtures/reference
@@ -48,30 +51,6 @@ std::vector<uint32_t> tensor_indices(const fs::path& tsv) {
     if (s >> idx) out.push_back(idx);
   }
   return out;
-}
-
-double element_as_double(DType t, std::span<const std::byte> bytes, size_t i) {
-  auto get = [&]<class T>() {
-    T v;
-    std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
-    return static_cast<double>(v);
-  };
-  switch (t) {
-    case DType::Int8:
-      return get.operator()<int8_t>();
-    case DType::UInt8:
-      return get.operator()<uint8_t>();
-    case DType::Int16:
-      return get.operator()<int16_t>();
-    case DType::Int32:
-      return get.operator()<int32_t>();
-    case DType::Int64:
-      return get.operator()<int64_t>();
-    case DType::Float32:
-      return get.operator()<float>();
-    default:
-      return std::nan("");
-  }
 }
 
 class QuantReference : public ::testing::TestWithParam<Case> {};
@@ -125,9 +104,12 @@ TEST_P(QuantReference, EveryTensorMatchesTfliteBuiltinKernels) {
     const auto n = static_cast<size_t>(expected.element_count());
     double max_ref = 0, max_diff = 0;
     size_t mismatches = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const double e = element_as_double(expected.dtype, expected.data, i);
-      const double g = element_as_double(got.dtype, got.raw(), i);
+    const auto expected_values =
+        as_doubles(expected.dtype, expected.data, expected.element_count());
+    const auto got_values = as_doubles(got.dtype, got.raw(), got.element_count());
+    for (size_t i = 0; i < expected_values.size() && i < got_values.size(); ++i) {
+      const double e = expected_values[i];
+      const double g = got_values[i];
       max_ref = std::max(max_ref, std::abs(e));
       max_diff = std::max(max_diff, std::abs(e - g));
       if (e != g) ++mismatches;

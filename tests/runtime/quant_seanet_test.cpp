@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "arrays.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/interpreter.h"
 #include "shared_dir.h"
@@ -20,6 +21,7 @@
 namespace fs = std::filesystem;
 using namespace edgelens;
 using namespace edgelens::runtime;
+using edgelens::testing::as_int64s;
 
 namespace {
 
@@ -64,30 +66,6 @@ void store(TensorBuffer& t, const std::vector<int64_t>& values) {
   for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<T>(values[i]);
 }
 
-template <class T>
-std::vector<int64_t> load(const TensorBuffer& t) {
-  std::vector<int64_t> out;
-  for (auto v : t.view<T>()) out.push_back(v);
-  return out;
-}
-
-std::vector<int64_t> values_of(const TensorBuffer& t) {
-  switch (t.dtype) {
-    case DType::Int8:
-      return load<int8_t>(t);
-    case DType::UInt8:
-      return load<uint8_t>(t);
-    case DType::Int16:
-      return load<int16_t>(t);
-    case DType::Int32:
-      return load<int32_t>(t);
-    case DType::Int64:
-      return load<int64_t>(t);
-    default:
-      return {};
-  }
-}
-
 class SeanetGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SeanetGolden, BitExactWithTfliteReferenceKernels) {
@@ -124,7 +102,8 @@ TEST_P(SeanetGolden, BitExactWithTfliteReferenceKernels) {
   }
   interpreter.invoke();
   const auto golden = read_csv(csv_for(stem, "golden"));
-  const auto got = values_of(interpreter.output(0));
+  const auto& output = interpreter.output(0);
+  const auto got = as_int64s(output.dtype, output.raw(), output.element_count());
   ASSERT_EQ(got.size(), golden.size()) << "output element count";
   size_t mismatches = 0, first = 0;
   for (size_t i = 0; i < got.size(); ++i)

@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "arrays.h"
 #include "conformance_cases.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/model_io/tflite_writer.h"
@@ -38,6 +39,7 @@ using namespace edgelens::runtime;
 
 namespace {
 
+using edgelens::testing::as_int64s;
 using edgelens::testing::ensure_peers;
 
 int sh(const std::string& cmd) {
@@ -104,42 +106,6 @@ void write_float_io_copy(const Model& model, const fs::path& path) {
   b.set_inputs(inputs);
   b.set_outputs(outputs);
   b.write_file(path.string());
-}
-
-std::vector<int64_t> int_values(const NpyArray& a) {
-  std::vector<int64_t> out(static_cast<size_t>(a.element_count()));
-  auto fill = [&]<class T>() {
-    for (size_t i = 0; i < out.size(); ++i) {
-      T v;
-      std::memcpy(&v, a.data.data() + i * sizeof(T), sizeof(T));
-      out[i] = static_cast<int64_t>(v);
-    }
-  };
-  switch (a.dtype) {
-    case DType::Int8:
-      fill.operator()<int8_t>();
-      break;
-    case DType::UInt8:
-      fill.operator()<uint8_t>();
-      break;
-    case DType::Int16:
-      fill.operator()<int16_t>();
-      break;
-    case DType::Int32:
-      fill.operator()<int32_t>();
-      break;
-    default:
-      out.clear();
-  }
-  return out;
-}
-
-std::vector<int64_t> values_of(const TensorBuffer& t) {
-  NpyArray a;
-  a.dtype = t.dtype;
-  a.shape = t.shape;
-  a.data.assign(t.raw().begin(), t.raw().begin() + static_cast<std::ptrdiff_t>(t.byte_size()));
-  return int_values(a);
 }
 
 struct Fixture {
@@ -268,7 +234,7 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
       ++oracles;
       for (size_t k = 0; k < interp.output_count(); ++k) {
         const auto& out = interp.output(k);
-        const auto got = values_of(out);
+        const auto got = as_int64s(out.dtype, out.raw(), out.element_count());
         const auto a = read_npy(dir / sub / rt / fmt::format("output{}.npy", k));
         std::vector<int64_t> want;
         if (a.dtype == DType::Float32) {
@@ -280,7 +246,7 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
             want.push_back(static_cast<int64_t>(std::lround(v / scale)) + zp);
           }
         } else {
-          want = int_values(a);
+          want = as_int64s(a.dtype, a.data, a.element_count());
         }
         ASSERT_EQ(got.size(), want.size()) << fx.file << " output " << k << " vs " << rt;
         size_t mismatches = 0, first = 0;

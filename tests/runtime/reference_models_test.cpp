@@ -1,16 +1,17 @@
 // Every model in ../shared/fixtures/reference: run it on its input<k>.npy and compare with the
-// outputs TFLite itself produced (output<k>.npy). Where tensors/ exists (a native builtin-kernel run
-// with every intermediate), compare every tensor and name the first node that disagrees.
+// outputs TFLite itself produced (output<k>.npy). Where tensors/ exists (a native builtin-kernel
+// run with every intermediate), compare every tensor and name the first node that disagrees.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "arrays.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
@@ -22,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace edgelens;
 using namespace edgelens::runtime;
+using edgelens::testing::as_doubles;
 
 std::vector<std::string> reference_models() {
   std::vector<std::string> names;
@@ -32,29 +34,6 @@ std::vector<std::string> reference_models() {
       names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// Values of a tensor/array as doubles (raw integers, not dequantized).
-std::vector<double> as_doubles(DType dtype, std::span<const std::byte> bytes, int64_t count) {
-  std::vector<double> out(static_cast<size_t>(count));
-  auto read = [&]<class T>(T) {
-    for (int64_t i = 0; i < count; ++i) {
-      T v;
-      std::memcpy(&v, bytes.data() + i * int64_t(sizeof(T)), sizeof(T));
-      out[size_t(i)] = static_cast<double>(v);
-    }
-  };
-  switch (dtype) {
-    case DType::Float32: read(float{}); break;
-    case DType::Int8: read(int8_t{}); break;
-    case DType::UInt8: read(uint8_t{}); break;
-    case DType::Int16: read(int16_t{}); break;
-    case DType::Int32: read(int32_t{}); break;
-    case DType::Int64: read(int64_t{}); break;
-    case DType::Bool: read(uint8_t{}); break;
-    default: ADD_FAILURE() << "unexpected dtype " << dtype_name(dtype);
-  }
-  return out;
 }
 
 struct Diff {
@@ -119,15 +98,17 @@ TEST_P(ReferenceModel, MatchesTfliteOutputs) {
     // builtin run failed and only XNNPACK-delegated runtimes produced the reference, the fixtures
     // README documents XNNPACK int8 differing from the builtin kernels by up to 10 quantization
     // steps (MobileNetV2), so that is the most a bit-exact reference implementation can promise.
-    const bool builtin_oracle = !meta.contains("tflite_native_builtin") ||
-                                meta["tflite_native_builtin"].value("ok", false);
+    const bool builtin_oracle =
+        !meta.contains("tflite_native_builtin") || meta["tflite_native_builtin"].value("ok", false);
     constexpr double kXnnpackInt8Steps = 10;
-    const double tol = dtype_is_float(out.dtype) ? std::max(1e-4 * std::max(1.0, d.max_ref), 2 * spread)
-                       : builtin_oracle          ? spread
-                                                 : std::max(spread, kXnnpackInt8Steps);
+    const double tol = dtype_is_float(out.dtype)
+                           ? std::max(1e-4 * std::max(1.0, d.max_ref), 2 * spread)
+                       : builtin_oracle ? spread
+                                        : std::max(spread, kXnnpackInt8Steps);
     if (!dtype_is_float(out.dtype) && !builtin_oracle && d.max_abs > 0)
-      std::cout << GetParam() << " output " << k << ": " << d.max_abs
-                << " quantization step(s) from the XNNPACK-only reference (no builtin-kernel oracle)\n";
+      std::cout
+          << GetParam() << " output " << k << ": " << d.max_abs
+          << " quantization step(s) from the XNNPACK-only reference (no builtin-kernel oracle)\n";
     EXPECT_LE(d.max_abs, tol) << GetParam() << " output " << k << ": worst element " << d.worst
                               << " ours " << (d.worst >= 0 ? ours[size_t(d.worst)] : 0) << " ref "
                               << (d.worst >= 0 ? theirs[size_t(d.worst)] : 0);
@@ -152,8 +133,8 @@ TEST_P(ReferenceModel, MatchesTfliteOutputs) {
         producer = static_cast<int32_t>(node.id);
     std::string problem;
     if (t.dtype != ref.dtype || t.shape != ref.shape) {
-      problem = fmt::format("t{} is {} {} , TFLite {} {}", idx, dtype_name(t.dtype), shape_string(t.shape),
-                            dtype_name(ref.dtype), shape_string(ref.shape));
+      problem = fmt::format("t{} is {} {} , TFLite {} {}", idx, dtype_name(t.dtype),
+                            shape_string(t.shape), dtype_name(ref.dtype), shape_string(ref.shape));
     } else {
       const auto d = compare(as_doubles(t.dtype, t.raw(), t.element_count()),
                              as_doubles(ref.dtype, ref.data, ref.element_count()));
@@ -168,8 +149,9 @@ TEST_P(ReferenceModel, MatchesTfliteOutputs) {
   EXPECT_GT(checked, 0);
   if (!mismatches.empty()) {
     const auto& [node, problem] = *mismatches.begin();
-    ADD_FAILURE() << GetParam() << ": " << mismatches.size() << " tensor(s) differ; first at node " << node
-                  << " (" << (node >= 0 ? graph.nodes[size_t(node)].op.name : "input") << "): " << problem;
+    ADD_FAILURE() << GetParam() << ": " << mismatches.size() << " tensor(s) differ; first at node "
+                  << node << " (" << (node >= 0 ? graph.nodes[size_t(node)].op.name : "input")
+                  << "): " << problem;
   }
 }
 
