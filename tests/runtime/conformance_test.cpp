@@ -39,10 +39,7 @@ namespace {
 
 using edgelens::testing::as_doubles;
 using edgelens::testing::ensure_peers;
-
-int sh(const std::string& cmd) {
-  return std::system(cmd.c_str());
-}
+using edgelens::testing::run_peer_jobs;
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return INFINITY;
@@ -146,11 +143,7 @@ TEST(Conformance, SingleOpModelsAgreeWithTfliteRuntimes) {
                     {"inputs", inputs},
                     {"runtimes", runtimes}});
   }
-  std::ofstream(root / "jobs.json") << jobs.dump(1);
-  const fs::path script = fs::path(EDGELENS_SOURCE_DIR) / "tests" / "conformance" / "run_peers.mjs";
-  ASSERT_EQ(sh(fmt::format("node '{}' '{}' '{}' 2 > '{}' 2>&1", script.string(), peers.string(),
-                           (root / "jobs.json").string(), (root / "run_peers.log").string())),
-            0)
+  ASSERT_EQ(run_peer_jobs(peers, jobs, root), 0)
       << "run_peers.mjs failed, see " << (root / "run_peers.log");
 
   std::vector<Result> results;

@@ -41,10 +41,7 @@ namespace {
 
 using edgelens::testing::as_int64s;
 using edgelens::testing::ensure_peers;
-
-int sh(const std::string& cmd) {
-  return std::system(cmd.c_str());
-}
+using edgelens::testing::run_peer_jobs;
 
 bool is_quantized_int(const Tensor& t) {
   return (t.dtype == DType::Int8 || t.dtype == DType::UInt8 || t.dtype == DType::Int16) &&
@@ -212,11 +209,7 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
                     {"runtimes", {"litertjs"}}});
     runs.push_back(std::move(r));
   }
-  std::ofstream(root / "jobs.json") << jobs.dump(1);
-  const fs::path script = fs::path(EDGELENS_SOURCE_DIR) / "tests" / "conformance" / "run_peers.mjs";
-  ASSERT_EQ(sh(fmt::format("node '{}' '{}' '{}' 2 > '{}' 2>&1", script.string(), peers.string(),
-                           (root / "jobs.json").string(), (root / "run_peers.log").string())),
-            0)
+  ASSERT_EQ(run_peer_jobs(peers, jobs, root), 0)
       << "run_peers.mjs failed, see " << (root / "run_peers.log");
 
   for (size_t f = 0; f < runs.size(); ++f) {
