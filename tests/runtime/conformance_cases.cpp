@@ -15,6 +15,15 @@ std::string Case::id() const {
   return s;
 }
 
+void write_case(const Case& c, const std::string& path) {
+  Model m;
+  m.rng = Rng(std::hash<std::string>{}(c.id()));
+  c.build(m);
+  m.builder.set_inputs(m.inputs);
+  m.builder.set_outputs(m.outputs);
+  m.builder.write_file(path);
+}
+
 namespace {
 
 int64_t count(const std::vector<int64_t>& shape) {

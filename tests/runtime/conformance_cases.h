@@ -67,6 +67,8 @@ struct Case {
 };
 
 std::vector<Case> all_cases();
+// Builds `c` with the seed of its id (so every run writes the same model) and writes it to `path`.
+void write_case(const Case& c, const std::string& path);
 // The cases of conformance_cases_gaps.cpp (kernels added for the fixtures' quantized gaps).
 void add_quantized_gap_cases(std::vector<Case>& cases);
 // The cases of conformance_cases_recurrent.cpp (SVDF and LSTM with their variable state).

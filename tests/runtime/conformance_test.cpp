@@ -109,13 +109,8 @@ TEST(Conformance, SingleOpModelsAgreeWithTfliteRuntimes) {
     const Case& c = cases[i];
     const fs::path dir = root / c.id();
     fs::create_directories(dir);
-    conformance::Model m;
-    m.rng = conformance::Rng(std::hash<std::string>{}(c.id()));
-    c.build(m);
-    m.builder.set_inputs(m.inputs);
-    m.builder.set_outputs(m.outputs);
     const auto model_path = dir / "model.tflite";
-    m.builder.write_file(model_path.string());
+    conformance::write_case(c, model_path.string());
     auto& o = ours[i];
     o.model = open_model(model_path.string());
     o.interpreter = std::make_unique<Interpreter>(*o.model);
@@ -135,7 +130,8 @@ TEST(Conformance, SingleOpModelsAgreeWithTfliteRuntimes) {
     }
     // LiteRT.js rejects int8/int16 inputs and outputs.
     nlohmann::json runtimes = {"tfjs"};
-    const DType out_type = o.model->graphs[0].tensors[static_cast<size_t>(m.outputs[0])].dtype;
+    const Graph& graph = o.model->graphs[0];
+    const DType out_type = graph.tensors[static_cast<size_t>(graph.outputs[0])].dtype;
     auto lite_ok = [](DType t) { return t == DType::Float32 || t == DType::UInt8; };
     if (lite_ok(c.dtype) && lite_ok(out_type)) runtimes.push_back("litertjs");
     jobs.push_back({{"model", model_path.string()},

@@ -145,13 +145,8 @@ TEST(QuantizedGaps, LitertSingleOpFixturesBitExactWithTfliteRuntimes) {
   for (const auto& c : conformance::all_cases()) {
     const bool wanted = c.op == "TRANSPOSE_CONV" && c.dtype != DType::Float32;
     if (!wanted) continue;
-    conformance::Model m;
-    m.rng = conformance::Rng(std::hash<std::string>{}(c.id()));
-    c.build(m);
-    m.builder.set_inputs(m.inputs);
-    m.builder.set_outputs(m.outputs);
     const fs::path path = root / "cases" / (c.id() + ".tflite");
-    m.builder.write_file(path.string());
+    conformance::write_case(c, path.string());
     // int8: EdgeLens follows the reference kernel; LiteRT's builtin int8 TRANSPOSE_CONV is the
     // optimized TransposeConvV2, which rounds some outputs one step apart (reported, not failed).
     fixtures.push_back({c.id(), false, path, c.dtype != DType::Int8});
