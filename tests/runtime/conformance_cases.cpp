@@ -26,30 +26,6 @@ void write_case(const Case& c, const std::string& path) {
 
 namespace {
 
-int64_t count(const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
-int activation(Model& m, const std::string& name, DType t, std::vector<int64_t> shape, QP q = {}) {
-  TfliteBuilder::TensorSpec spec{.name = name, .dtype = t, .shape = std::move(shape)};
-  if (t != DType::Float32) spec.quant = {.scales = {q.scale}, .zero_points = {q.zero_point}};
-  return m.builder.add_tensor(spec);
-}
-
-int graph_input(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
-  const int id = activation(m, fmt::format("input{}", m.inputs.size()), t, std::move(shape), q);
-  m.inputs.push_back(id);
-  return id;
-}
-
-int graph_output(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
-  const int id = activation(m, "output", t, std::move(shape), q);
-  m.outputs.push_back(id);
-  return id;
-}
-
 // Weights of real value uniform in [-1, 1]: float32, or int8 symmetric per-channel along `axis`
 // (per_channel) / per-tensor, or uint8 with a zero point (legacy).
 struct Weights {
@@ -119,15 +95,6 @@ int bias(Model& m, DType act, int64_t channels, float input_scale,
     spec.data = TfliteBuilder::bytes_of(v);
   }
   return m.builder.add_tensor(spec);
-}
-
-int const_ints(Model& m, const std::string& name, std::vector<int32_t> values,
-               std::vector<int64_t> shape = {}) {
-  if (shape.empty()) shape = {static_cast<int64_t>(values.size())};
-  return m.builder.add_tensor({.name = name,
-                               .dtype = DType::Int32,
-                               .shape = shape,
-                               .data = TfliteBuilder::bytes_of(values)});
 }
 
 void op(Model& m, const std::string& name, std::vector<int32_t> ins, std::vector<int32_t> outs,

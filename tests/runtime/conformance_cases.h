@@ -57,6 +57,43 @@ struct Model {
   Rng rng{1};
 };
 
+inline int64_t count(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+// A non-constant tensor; quantized with `q` unless float32 or int32.
+inline int activation(Model& m, const std::string& name, DType t, std::vector<int64_t> shape,
+                      QP q = {}) {
+  TfliteBuilder::TensorSpec spec{.name = name, .dtype = t, .shape = std::move(shape)};
+  if (t != DType::Float32 && t != DType::Int32)
+    spec.quant = {.scales = {q.scale}, .zero_points = {q.zero_point}};
+  return m.builder.add_tensor(spec);
+}
+
+inline int graph_input(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
+  const int id = activation(m, fmt::format("input{}", m.inputs.size()), t, std::move(shape), q);
+  m.inputs.push_back(id);
+  return id;
+}
+
+inline int graph_output(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
+  const int id = activation(m, "output", t, std::move(shape), q);
+  m.outputs.push_back(id);
+  return id;
+}
+
+// A constant int32 tensor, 1-D unless `shape` is given.
+inline int const_ints(Model& m, const std::string& name, std::vector<int32_t> values,
+                      std::vector<int64_t> shape = {}) {
+  if (shape.empty()) shape = {static_cast<int64_t>(values.size())};
+  return m.builder.add_tensor({.name = name,
+                               .dtype = DType::Int32,
+                               .shape = shape,
+                               .data = TfliteBuilder::bytes_of(values)});
+}
+
 // One entry of the grid.
 struct Case {
   std::string op;      // builtin name, the table's row

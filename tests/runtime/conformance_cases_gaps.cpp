@@ -10,35 +10,6 @@ namespace {
 
 using Attr = edgelens::Attribute;
 
-int64_t count(const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
-int tensor(Model& m, const std::string& name, DType t, std::vector<int64_t> shape, QP q = {}) {
-  TfliteBuilder::TensorSpec spec{.name = name, .dtype = t, .shape = std::move(shape)};
-  if (t != DType::Float32 && t != DType::Int32)
-    spec.quant = {.scales = {q.scale}, .zero_points = {q.zero_point}};
-  return m.builder.add_tensor(spec);
-}
-int input(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
-  const int id = tensor(m, fmt::format("input{}", m.inputs.size()), t, std::move(shape), q);
-  m.inputs.push_back(id);
-  return id;
-}
-int output(Model& m, DType t, std::vector<int64_t> shape, QP q = {}) {
-  const int id = tensor(m, "output", t, std::move(shape), q);
-  m.outputs.push_back(id);
-  return id;
-}
-int const_i32(Model& m, const std::string& name, std::vector<int32_t> values) {
-  return m.builder.add_tensor({.name = name,
-                               .dtype = DType::Int32,
-                               .shape = {static_cast<int64_t>(values.size())},
-                               .data = TfliteBuilder::bytes_of(values)});
-}
-
 // Constant of real values uniform in [-1, 1]: float, or quantized like `act` (int16 activations
 // take int8 weights), per-channel along `axis` when `per_channel`.
 struct Const {
@@ -88,9 +59,9 @@ void build_transpose_conv(Model& m, DType t, const TransposeConvP& p) {
   const QP iq = activation_qp(t);
   const int oh = p.same ? p.h * p.stride : (p.h - 1) * p.stride + p.k;
   const int ow = p.same ? p.w * p.stride : (p.w - 1) * p.stride + p.k;
-  const int shape = const_i32(m, "output_shape", {1, oh, ow, p.cout});
+  const int shape = const_ints(m, "output_shape", {1, oh, ow, p.cout});
   const auto w = weights(m, "weights", t, {p.cout, p.k, p.k, p.cin}, 0, true);
-  const int x = input(m, t, {1, p.h, p.w, p.cin}, iq);
+  const int x = graph_input(m, t, {1, p.h, p.w, p.cin}, iq);
   int b = -1;
   if (p.bias) {
     TfliteBuilder::TensorSpec spec{.name = "bias", .shape = {p.cout}};
@@ -121,7 +92,7 @@ void build_transpose_conv(Model& m, DType t, const TransposeConvP& p) {
   const float fan_in =
       static_cast<float>(p.k * p.k * p.cin) / static_cast<float>(p.stride * p.stride);
   const int y =
-      output(m, t, {1, oh, ow, p.cout}, activation_qp(t, 1.2f * std::sqrt(fan_in) + 1.0f));
+      graph_output(m, t, {1, oh, ow, p.cout}, activation_qp(t, 1.2f * std::sqrt(fan_in) + 1.0f));
   std::vector<int32_t> ins = {shape, w.tensor, x};
   if (p.bias) ins.push_back(b);
   m.builder.add_op({.op = "TRANSPOSE_CONV",
@@ -161,8 +132,8 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
                        p.adj_x ? "_adjx" : "", p.adj_y ? "_adjy" : ""),
            [=](Model& m) {
              const QP qa = activation_qp(t), qb = activation_qp(t, 1.7f);
-             const int a = input(m, t, p.a, qa);
-             const int b = input(m, t, p.b, qb);
+             const int a = graph_input(m, t, p.a, qa);
+             const int b = graph_input(m, t, p.b, qb);
              const int64_t M = p.adj_x ? p.a.back() : p.a[p.a.size() - 2];
              const int64_t K = p.adj_x ? p.a[p.a.size() - 2] : p.a.back();
              const int64_t N = p.adj_y ? p.b[p.b.size() - 2] : p.b.back();
@@ -175,8 +146,8 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
              }
              shape.push_back(M);
              shape.push_back(N);
-             const int y = output(m, t, shape,
-                                  activation_qp(t, 2.56f * 1.7f * std::sqrt(float(K)) / 2 + 1.0f));
+             const int y = graph_output(
+                 m, t, shape, activation_qp(t, 2.56f * 1.7f * std::sqrt(float(K)) / 2 + 1.0f));
              m.builder.add_op({.op = "BATCH_MATMUL",
                                .version = t == DType::Int16 ? 3 : (t == DType::Int8 ? 2 : 1),
                                .inputs = {a, b},
@@ -186,8 +157,8 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
   // RSQRT int8: the zero point at the bottom of the range, so every input is >= 0 as TFLite
   // requires.
   cases.push_back({"RSQRT", DType::Int8, "shape3x17", [](Model& m) {
-                     const int x = input(m, DType::Int8, {3, 17}, {4.0f / 255, -128});
-                     const int y = output(m, DType::Int8, {3, 17}, {16.0f / 255, -128});
+                     const int x = graph_input(m, DType::Int8, {3, 17}, {4.0f / 255, -128});
+                     const int y = graph_output(m, DType::Int8, {3, 17}, {16.0f / 255, -128});
                      m.builder.add_op({.op = "RSQRT", .version = 2, .inputs = {x}, .outputs = {y}});
                    }});
   // int16 LOGISTIC / TANH (output scale 2^-15) and SOFTMAX (1/32768).
@@ -196,9 +167,9 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
       const std::string op = name;
       cases.push_back(
           {op, DType::Int16, fmt::format("shape{}", fmt::join(shape, "x")), [=](Model& m) {
-             const int x = input(m, DType::Int16, shape,
-                                 activation_qp(DType::Int16, op == "SOFTMAX" ? 8.0f : 5.0f));
-             const int y = output(m, DType::Int16, shape, {1.0f / 32768, 0});
+             const int x = graph_input(m, DType::Int16, shape,
+                                       activation_qp(DType::Int16, op == "SOFTMAX" ? 8.0f : 5.0f));
+             const int y = graph_output(m, DType::Int16, shape, {1.0f / 32768, 0});
              std::vector<Attr> opts;
              if (op == "SOFTMAX") opts.push_back({"beta", 1.0});
              m.builder.add_op({.op = op,
@@ -215,9 +186,9 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
           {"RESIZE_BILINEAR", t,
            mode == 0 ? "up_5x7" : (mode == 1 ? "align_corners" : "half_pixel"), [=](Model& m) {
              const QP q = activation_qp(t);
-             const int x = input(m, t, {1, 3, 4, 2}, q);
-             const int size = const_i32(m, "size", {5, 7});
-             const int y = output(m, t, {1, 5, 7, 2}, q);
+             const int x = graph_input(m, t, {1, 3, 4, 2}, q);
+             const int size = const_ints(m, "size", {5, 7});
+             const int y = graph_output(m, t, {1, 5, 7, 2}, q);
              m.builder.add_op(
                  {.op = "RESIZE_BILINEAR",
                   .version = t == DType::Int16 ? 4 : 3,
@@ -230,7 +201,7 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
     cases.push_back(
         {"PRELU", t, "alpha_1x1xC", [=](Model& m) {
            const QP q = activation_qp(t);
-           const int x = input(m, t, {1, 4, 5, 3}, q);
+           const int x = graph_input(m, t, {1, 4, 5, 3}, q);
            TfliteBuilder::TensorSpec spec{.name = "alpha", .dtype = t, .shape = {1, 1, 3}};
            if (t == DType::Float32) {
              spec.data = TfliteBuilder::bytes_of<float>({0.25f, -0.5f, 0.8f});
@@ -249,7 +220,7 @@ void add_quantized_gap_cases(std::vector<Case>& cases) {
              }
            }
            const int a = m.builder.add_tensor(spec);
-           const int y = output(m, t, {1, 4, 5, 3}, activation_qp(t, 2.0f));
+           const int y = graph_output(m, t, {1, 4, 5, 3}, activation_qp(t, 2.0f));
            m.builder.add_op({.op = "PRELU", .inputs = {x, a}, .outputs = {y}});
          }});
 }
