@@ -463,14 +463,18 @@ void Interpreter::Impl::run_partition(GraphExec& g, uint32_t pid) {
   if (rt.runtime) {
     bool changed = rt.bound.size() != rt.externals.size();
     rt.bound.resize(rt.externals.size());
-    std::vector<xnn_external_value> values;
     for (size_t k = 0; k < rt.externals.size(); ++k) {
       void* data = g.tensors[static_cast<size_t>(rt.externals[k].second)].data;
       changed = changed || rt.bound[k] != data;
       rt.bound[k] = data;
-      values.push_back({rt.externals[k].first, data});
     }
+    // Re-setup (and build the value list) only when a buffer moved: the usual invoke allocates
+    // nothing here.
     if (changed) {
+      std::vector<xnn_external_value> values;
+      values.reserve(rt.externals.size());
+      for (size_t k = 0; k < rt.externals.size(); ++k)
+        values.push_back({rt.externals[k].first, rt.bound[k]});
       const auto s = xnn_setup_runtime(rt.runtime.get(), values.size(), values.data());
       if (s != xnn_status_success)
         throw std::runtime_error(
