@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "shared_dir.h"
@@ -52,6 +53,18 @@ inline std::string ensure_peers(const std::filesystem::path& dir) {
     return fmt::format("`npm ci` failed (offline?), see {}", log.string());
   std::ofstream(done_marker) << "npm ci done\n";
   return {};
+}
+
+// Runs tests/conformance/run_peers.mjs with two workers on `jobs`, written to root/jobs.json; the
+// runner's output goes to root/run_peers.log. Returns the runner's exit status (0 when it succeeded).
+inline int run_peer_jobs(const std::filesystem::path& peers, const nlohmann::json& jobs,
+                         const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::ofstream(root / "jobs.json") << jobs.dump(1);
+  const fs::path script = fs::path(EDGELENS_SOURCE_DIR) / "tests" / "conformance" / "run_peers.mjs";
+  return std::system(fmt::format("node '{}' '{}' '{}' 2 > '{}' 2>&1", script.string(), peers.string(),
+                                 (root / "jobs.json").string(), (root / "run_peers.log").string())
+                         .c_str());
 }
 
 }  // namespace edgelens::testing
