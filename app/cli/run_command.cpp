@@ -12,7 +12,6 @@
 #include "command.h"
 #include "edgelens/model_io/error.h"
 #include "edgelens/model_io/open.h"
-#include "edgelens/runtime/control_flow.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
@@ -32,7 +31,7 @@ struct RunOptions {
   bool stats = false, json = false, first_nan = false;
   DelegateRunOptions delegate;
   std::string image_resize = "bilinear", image_range = "auto", image_mean, image_std;
-  int64_t max_while_iterations = kDefaultWhileIterationLimit;
+  int64_t max_while_iterations = InterpreterOptions{}.max_while_iterations;
 };
 
 // --image-* options (image_input.h): range first, explicit mean/std override it.
@@ -79,9 +78,9 @@ std::vector<double> first_values(const TensorBuffer& t, size_t count) {
 }
 
 int run(const RunOptions& o) {
-  set_while_iteration_limit(o.max_while_iterations);
   auto model = open_model(o.model);
   InterpreterOptions options;
+  options.max_while_iterations = o.max_while_iterations;
   apply_delegate_options(o.delegate, options);
   Interpreter interpreter(*model, options);
   const auto report_unsupported = [&] {

@@ -42,6 +42,9 @@ uint32_t NodeContext::graph_index() const {
 const Model& NodeContext::model() const {
   return b_.impl->model;
 }
+const InterpreterOptions& NodeContext::interpreter_options() const {
+  return b_.impl->options;
+}
 
 size_t NodeContext::input_count() const {
   return node().inputs.size();

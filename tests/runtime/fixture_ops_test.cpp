@@ -19,7 +19,6 @@
 
 #include "edgelens/model_io/open.h"
 #include "edgelens/model_io/tflite_writer.h"
-#include "edgelens/runtime/control_flow.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
@@ -135,9 +134,10 @@ void compare_with_peers(const fs::path& model_path, const std::vector<NpyArray>&
 }
 
 // Our run must fail where TFLite's does (same inputs, the ramp), with a message naming `needle`.
-void expect_run_error(const fs::path& model_path, const std::string& needle) {
+void expect_run_error(const fs::path& model_path, const std::string& needle,
+                      const InterpreterOptions& options = {}) {
   auto model = open_model(model_path.string());
-  Interpreter interp(*model);
+  Interpreter interp(*model, options);
   ASSERT_TRUE(interp.ready());
   apply_inputs(interp, {});
   try {
@@ -225,10 +225,9 @@ TEST(FixtureOps, NestedWhile) {
   compare_with_peers(model, {array<float>({}, {1.0f})}, kBoth);
   // x = 0 (the ramp): 0 == 0*0 forever (TFLite loops forever too). The cap stops it and names the
   // node and the count.
-  set_while_iteration_limit(1000);
-  expect_run_error(model, "subgraph 2 node 0 (WHILE, body subgraph 4)");
-  expect_run_error(model, "after 1000 iterations");
-  set_while_iteration_limit(kDefaultWhileIterationLimit);
+  const InterpreterOptions capped{.max_while_iterations = 1000};
+  expect_run_error(model, "subgraph 2 node 0 (WHILE, body subgraph 4)", capped);
+  expect_run_error(model, "after 1000 iterations", capped);
 }
 
 }  // namespace

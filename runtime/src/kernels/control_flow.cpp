@@ -1,24 +1,10 @@
 // Control flow: WHILE, IF, CALL_ONCE, STABLEHLO_COMPOSITE (runs its decomposition subgraph).
 // Subgraphs run through NodeContext::invoke_subgraph, which copies values in and out, so loop
 // variables can be passed as both inputs and outputs.
-#include "edgelens/runtime/control_flow.h"
-
-#include <atomic>
 #include <cstring>
 
+#include "edgelens/runtime/interpreter.h"
 #include "float_util.h"
-
-namespace edgelens::runtime {
-namespace {
-std::atomic<int64_t> g_while_limit{kDefaultWhileIterationLimit};
-}
-void set_while_iteration_limit(int64_t limit) {
-  g_while_limit = limit;
-}
-int64_t while_iteration_limit() {
-  return g_while_limit;
-}
-}  // namespace edgelens::runtime
 
 namespace edgelens::runtime::kernels {
 namespace {
@@ -83,7 +69,7 @@ void while_eval(NodeContext& ctx) {
       std::memcpy(outs[k]->data, ctx.input(k).data, ctx.input(k).bytes);
   std::vector<const TensorBuffer*> vars(outs.begin(), outs.end());
   TensorBuffer* cond_out[] = {&s.cond};
-  const int64_t limit = while_iteration_limit();
+  const int64_t limit = ctx.interpreter_options().max_while_iterations;
   for (int64_t iteration = 0;; ++iteration) {
     ctx.invoke_subgraph(cond, vars, cond_out);
     if (s.cond_storage[0] == std::byte{0}) break;

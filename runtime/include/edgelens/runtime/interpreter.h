@@ -33,6 +33,10 @@ struct InterpreterOptions {
   // One delegate partition per node (TFLite's experimental_preserve_all_tensors): every node's
   // output stays observable, at a speed cost.
   bool preserve_all_tensors = false;
+  // A WHILE node stops with an error naming the node and the iteration count once one invocation
+  // of it has run this many body iterations: a model whose loop never ends on some input (TFLite's
+  // nested_while test model on 0.0) must not hang the tool. 0 = no limit.
+  int64_t max_while_iterations = 1'000'000;
 };
 
 struct UnsupportedNode {
@@ -128,6 +132,7 @@ class Interpreter {
   struct Impl;
 
  private:
+  friend struct ImplAccess;  // runtime-internal hooks that are not Impl members (delegate/)
   std::unique_ptr<Impl> impl_;
 };
 

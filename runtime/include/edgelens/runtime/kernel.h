@@ -51,6 +51,7 @@
 namespace edgelens::runtime {
 
 class Interpreter;
+struct InterpreterOptions;
 
 // Thrown by prepare (via NodeContext::unsupported) when a node cannot run here; carries the reason.
 class Unsupported : public std::runtime_error {
@@ -100,6 +101,8 @@ class NodeContext {
   const Graph& graph() const;
   uint32_t graph_index() const;
   const Model& model() const;
+  // The options the interpreter was built with (WHILE's iteration cap ...).
+  const InterpreterOptions& interpreter_options() const;
 
   // Inputs: index i into node().inputs. has_input(i) is false for absent optional inputs (-1) or
   // indices past the end; input(i) on an absent input calls unsupported().
