@@ -12,7 +12,7 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   xvfb xauth fonts-dejavu-core
   python3 python3-numpy
-  libpng-dev libjpeg62-turbo-dev imagemagick
+  libpng-dev libjpeg62-turbo-dev libssl-dev imagemagick
 )
 missing=()
 for p in "${packages[@]}"; do

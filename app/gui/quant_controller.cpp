@@ -13,7 +13,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 
 #include "edgelens/inspectors/histogram_overlay.h"
@@ -29,7 +28,6 @@ namespace edgelens::gui {
 namespace rq = runtime::quant;
 using runtime::Interpreter;
 using runtime::InterpreterOptions;
-using runtime::TensorBuffer;
 
 // The first sample run once more with every tensor kept, for the histograms.
 struct QuantRuns {
@@ -50,67 +48,6 @@ InterpreterOptions keep_all() {
   return options;
 }
 
-// A tensor's values as float: float32 as is, quantized integers dequantized with their own
-// parameters, other integers converted.
-std::vector<float> tensor_floats(const TensorBuffer& t) {
-  const auto n = static_cast<size_t>(std::max<int64_t>(t.element_count(), 0));
-  if (t.dtype == DType::Float32) {
-    const auto v = t.view<float>();
-    return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(n, v.size()))};
-  }
-  if (t.ir && rq::is_quantized(*t.ir) && t.dtype == t.ir->dtype)
-    return rq::dequantize_values(t.dtype, t.raw(), static_cast<int64_t>(n), t.quant(), t.shape);
-  std::vector<float> out;
-  const auto convert = [&](auto tag) {
-    using T = decltype(tag);
-    for (T x : t.view<T>()) out.push_back(static_cast<float>(x));
-  };
-  switch (t.dtype) {
-    case DType::Int8:
-      convert(int8_t{});
-      break;
-    case DType::UInt8:
-      convert(uint8_t{});
-      break;
-    case DType::Int16:
-      convert(int16_t{});
-      break;
-    case DType::Int32:
-      convert(int32_t{});
-      break;
-    case DType::Int64:
-      convert(int64_t{});
-      break;
-    case DType::Float64:
-      convert(double{});
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
-// Writes float values (or the same bytes, for equal dtypes) into input `k` of `dst`.
-void feed_values(Interpreter& dst, size_t k, const TensorBuffer& src) {
-  if (dst.input(k).shape != src.shape) dst.resize_input(k, src.shape);
-  TensorBuffer& in = dst.input(k);
-  if (in.dtype == src.dtype) {
-    auto out = in.mutable_raw();
-    std::memcpy(out.data(), src.data, std::min(out.size(), src.bytes));
-    return;
-  }
-  if (in.dtype != DType::Float32)
-    throw std::invalid_argument("cannot feed input " + std::to_string(k));
-  const auto values = tensor_floats(src);
-  auto out = in.mutable_view<float>();
-  std::copy_n(values.begin(), std::min(values.size(), out.size()), out.begin());
-}
-
-void feed_all(Interpreter& dst, Interpreter& src) {
-  for (size_t k = 0; k < std::min(dst.input_count(), src.input_count()); ++k)
-    feed_values(dst, k, src.input(k));
-}
-
 std::shared_ptr<QuantRuns> first_sample_runs(const QuantRequest& r,
                                              std::shared_ptr<const Model> float_model,
                                              const rq::Sample& sample) {
@@ -123,7 +60,7 @@ std::shared_ptr<QuantRuns> first_sample_runs(const QuantRequest& r,
   runs->shadow = std::make_unique<rq::DerivedModel>(rq::float_shadow(*runs->model));
   runs->shadow_run = std::make_unique<Interpreter>(*runs->shadow->model, keep_all());
   if (runs->shadow_run->ready()) {
-    feed_all(*runs->shadow_run, *runs->quantized);
+    rq::feed_from(*runs->shadow_run, *runs->quantized);
     runs->shadow_run->invoke();
   } else {
     runs->shadow_run.reset();
@@ -131,7 +68,7 @@ std::shared_ptr<QuantRuns> first_sample_runs(const QuantRequest& r,
   if (runs->float_model) {
     runs->float_run = std::make_unique<Interpreter>(*runs->float_model, keep_all());
     if (runs->float_run->ready()) {
-      feed_all(*runs->float_run, *runs->quantized);
+      rq::feed_from(*runs->float_run, *runs->quantized);
       runs->float_run->invoke();
     } else {
       runs->float_run.reset();
@@ -352,18 +289,18 @@ bool QuantController::rowValues(const QString& row_set, const rq::TensorRow& row
   if (!runs || row.tensor_idx < 0) return false;
   const Model& model = *runs->model;
   try {
-    quantized = tensor_floats(runs->quantized->tensor(0, static_cast<uint32_t>(row.tensor_idx)));
+    quantized = rq::float_values(runs->quantized->tensor(0, static_cast<uint32_t>(row.tensor_idx)));
     const bool vs_float = row_set == "pairs" || row_set == "outputs_vs_float";
     if (vs_float) {
       if (!runs->float_run) return false;
       reference_label = tr("float model");
       if (row_set == "pairs") {
-        reference =
-            tensor_floats(runs->float_run->tensor(0, static_cast<uint32_t>(row.reference_tensor)));
+        reference = rq::float_values(
+            runs->float_run->tensor(0, static_cast<uint32_t>(row.reference_tensor)));
       } else {
         const int k = output_index(model, row.tensor_idx);
         if (k < 0) return false;
-        reference = tensor_floats(runs->float_run->output(static_cast<size_t>(k)));
+        reference = rq::float_values(runs->float_run->output(static_cast<size_t>(k)));
       }
     } else if (row_set == "layers") {
       // The metric's own reference: this op's float kernel on the inputs it received.
@@ -371,13 +308,14 @@ bool QuantController::rowValues(const QString& row_set, const rq::TensorRow& row
       Interpreter op(*single.model);
       if (!op.ready()) return false;
       for (size_t k = 0; k < single.input_sources.size(); ++k)
-        feed_values(op, k,
-                    runs->quantized->tensor(0, static_cast<uint32_t>(single.input_sources[k])));
+        rq::copy_tensor_into(
+            op, k, runs->quantized->tensor(0, static_cast<uint32_t>(single.input_sources[k])));
       op.invoke();
       const auto it =
           std::find(single.output_sources.begin(), single.output_sources.end(), row.tensor_idx);
       if (it == single.output_sources.end()) return false;
-      reference = tensor_floats(op.output(static_cast<size_t>(it - single.output_sources.begin())));
+      reference =
+          rq::float_values(op.output(static_cast<size_t>(it - single.output_sources.begin())));
       reference_label = tr("float op on the same inputs");
     } else {
       if (!runs->shadow_run) return false;
@@ -385,13 +323,13 @@ bool QuantController::rowValues(const QString& row_set, const rq::TensorRow& row
       if (row_set == "outputs") {
         const int k = output_index(model, row.tensor_idx);
         if (k < 0) return false;
-        reference = tensor_floats(runs->shadow_run->output(static_cast<size_t>(k)));
+        reference = rq::float_values(runs->shadow_run->output(static_cast<size_t>(k)));
       } else {
         const int32_t twin = row.reference_tensor >= 0
                                  ? row.reference_tensor
                                  : runs->shadow->float_twin[static_cast<size_t>(row.tensor_idx)];
         if (twin < 0) return false;
-        reference = tensor_floats(runs->shadow_run->tensor(0, static_cast<uint32_t>(twin)));
+        reference = rq::float_values(runs->shadow_run->tensor(0, static_cast<uint32_t>(twin)));
       }
     }
   } catch (const std::exception&) {

@@ -11,7 +11,6 @@
 #include "edgelens/runtime/compare.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/quant/derive.h"
-#include "quant/quant_internal.h"
 
 namespace edgelens::runtime::compare {
 namespace {
@@ -23,20 +22,10 @@ const Tensor* input_tensor(const Model& m, size_t k) {
                                                             : nullptr;
 }
 
-// Image samples (decoded pixels) are fed by feed_sample itself, into float or quantized inputs.
-// Written as a requirement so this compiles whether or not quant::Sample has the flag.
-template <class S>
-bool is_image_sample(const S& s) {
-  if constexpr (requires { s.image; })
-    return bool(s.image);
-  else
-    return false;
-}
-
 // Quantized integer arrays become float with the parameters of the input that has that dtype, so
 // either model can take the sample (feed_sample quantizes float into a quantized input).
 quant::Sample to_float(quant::Sample sample, const Model& a, const Model& b) {
-  if (is_image_sample(sample)) return sample;
+  if (sample.image) return sample;  // decoded pixels: feed_sample fits them to either input
   for (size_t k = 0; k < sample.inputs.size(); ++k) {
     NpyArray& arr = sample.inputs[k];
     if (arr.dtype == DType::Float32 || arr.dtype == DType::Float64) continue;
@@ -64,22 +53,6 @@ const Model& float_side(const Model& a, const Model& b) {
   if (ta && ta->dtype == DType::Float32) return a;
   if (tb && tb->dtype == DType::Float32) return b;
   return a;
-}
-
-quant::Sample capture_inputs(Interpreter& interpreter, std::string name) {
-  quant::Sample s;
-  s.name = std::move(name);
-  for (size_t k = 0; k < interpreter.input_count(); ++k) {
-    const TensorBuffer& in = interpreter.input(k);
-    NpyArray arr;
-    arr.dtype = in.dtype;
-    arr.shape = in.shape;
-    const auto raw = in.raw();
-    arr.data.assign(raw.begin(),
-                    raw.begin() + std::ptrdiff_t(std::min(raw.size(), in.byte_size())));
-    s.inputs.push_back(std::move(arr));
-  }
-  return s;
 }
 
 // Running sums of one compared pair over every sample.
@@ -145,7 +118,7 @@ std::unique_ptr<Interpreter> make_runner(const Model& m, const char* side, std::
 std::vector<quant::Sample> ramp_sample(const Model& a, const Model& b) {
   Interpreter interpreter(float_side(a, b));
   for (size_t k = 0; k < interpreter.input_count(); ++k) fill_ramp(interpreter.input(k));
-  return {to_float(capture_inputs(interpreter, "ramp"), a, b)};
+  return {to_float(quant::capture_sample(interpreter, "ramp"), a, b)};
 }
 
 std::vector<quant::Sample> samples_from_specs(const Model& a, const Model& b,
@@ -157,13 +130,13 @@ std::vector<quant::Sample> samples_from_specs(const Model& a, const Model& b,
   try {
     Interpreter interpreter(first);
     apply_inputs(interpreter, parsed);
-    return {to_float(capture_inputs(interpreter, "inputs"), a, b)};
+    return {to_float(quant::capture_sample(interpreter, "inputs"), a, b)};
   } catch (const std::invalid_argument& first_error) {
     // A quantized .npy fits only the quantized model's inputs.
     try {
       Interpreter interpreter(second);
       apply_inputs(interpreter, parsed);
-      return {to_float(capture_inputs(interpreter, "inputs"), a, b)};
+      return {to_float(quant::capture_sample(interpreter, "inputs"), a, b)};
     } catch (const std::invalid_argument&) {
       throw first_error;
     }
@@ -270,8 +243,8 @@ NumericDiff diff_numbers(const Model& a, const Model& b, const StructuralDiff& s
         return;
       }
       try {
-        const auto va = quant::detail::float_values(xa);
-        const auto vb = quant::detail::float_values(xb);
+        const auto va = quant::float_values(xa);
+        const auto vb = quant::float_values(xb);
         acc.add(va, vb);
         if (is_output) all.add(va, vb);
       } catch (const std::invalid_argument& e) {

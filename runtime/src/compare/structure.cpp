@@ -187,34 +187,6 @@ bool has_quantized_activation(const Graph& g) {
   });
 }
 
-// Longest common subsequence of two name sequences; returns matched (i, j) index pairs.
-std::vector<std::pair<size_t, size_t>> lcs(const std::vector<std::string>& x,
-                                           const std::vector<std::string>& y) {
-  std::vector<std::pair<size_t, size_t>> pairs;
-  const size_t n = x.size(), m = y.size();
-  if (n * m > 40'000'000) {  // too big for the table: align by position
-    for (size_t i = 0; i < std::min(n, m); ++i)
-      if (x[i] == y[i]) pairs.emplace_back(i, i);
-    return pairs;
-  }
-  std::vector<uint32_t> dp((n + 1) * (m + 1), 0);
-  auto at = [&](size_t i, size_t j) -> uint32_t& { return dp[i * (m + 1) + j]; };
-  for (size_t i = n; i-- > 0;)
-    for (size_t j = m; j-- > 0;)
-      at(i, j) = x[i] == y[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
-  for (size_t i = 0, j = 0; i < n && j < m;) {
-    if (x[i] == y[j]) {
-      pairs.emplace_back(i, j);
-      ++i, ++j;
-    } else if (at(i + 1, j) >= at(i, j + 1)) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-  return pairs;
-}
-
 }  // namespace
 
 std::string_view change_kind_name(ChangeKind kind) {
@@ -293,7 +265,7 @@ StructuralDiff diff_structure(const Model& a, const Model& b) {
       rest_b.push_back(n.id);
       ops_b.push_back(canonical_op(n.op));
     }
-  for (const auto& [i, j] : lcs(ops_a, ops_b))
+  for (const auto& [i, j] : quant::common_subsequence(ops_a, ops_b))
     pair_nodes(int32_t(rest_a[i]), int32_t(rest_b[j]), "structure");
 
   // Tensor pairs: graph inputs and outputs by position, then matched nodes' outputs by position.

@@ -12,12 +12,9 @@
 #include <stdexcept>
 
 #include "edgelens/runtime/quant/derive.h"
-#include "quant_internal.h"
 
 namespace edgelens::runtime::quant {
 namespace {
-
-using detail::float_values;
 
 struct LayerRunner {
   uint32_t node = 0;
@@ -122,25 +119,26 @@ void compare_outputs(std::vector<Comparison>& cs, const Interpreter& q, const In
   }
 }
 
-std::vector<size_t> lcs_pairs(const std::vector<std::string>& a, const std::vector<std::string>& b,
-                              std::vector<size_t>& b_index) {
+}  // namespace
+
+std::vector<std::pair<size_t, size_t>> common_subsequence(const std::vector<std::string>& x,
+                                                          const std::vector<std::string>& y) {
   // Classic dynamic programming; models big enough to make this costly fall back to position.
-  const size_t n = a.size(), m = b.size();
-  std::vector<size_t> a_index;
+  std::vector<std::pair<size_t, size_t>> pairs;
+  const size_t n = x.size(), m = y.size();
   if (n * m > 40'000'000) {
     for (size_t i = 0; i < std::min(n, m); ++i)
-      if (a[i] == b[i]) a_index.push_back(i), b_index.push_back(i);
-    return a_index;
+      if (x[i] == y[i]) pairs.emplace_back(i, i);
+    return pairs;
   }
   std::vector<uint32_t> dp((n + 1) * (m + 1), 0);
   auto at = [&](size_t i, size_t j) -> uint32_t& { return dp[i * (m + 1) + j]; };
   for (size_t i = n; i-- > 0;)
     for (size_t j = m; j-- > 0;)
-      at(i, j) = a[i] == b[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+      at(i, j) = x[i] == y[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
   for (size_t i = 0, j = 0; i < n && j < m;) {
-    if (a[i] == b[j]) {
-      a_index.push_back(i);
-      b_index.push_back(j);
+    if (x[i] == y[j]) {
+      pairs.emplace_back(i, j);
       ++i, ++j;
     } else if (at(i + 1, j) >= at(i, j + 1)) {
       ++i;
@@ -148,10 +146,8 @@ std::vector<size_t> lcs_pairs(const std::vector<std::string>& a, const std::vect
       ++j;
     }
   }
-  return a_index;
+  return pairs;
 }
-
-}  // namespace
 
 const std::vector<TensorRow>& QuantReport::primary() const {
   if (mode == ReportMode::Layer) return layers;
@@ -193,11 +189,9 @@ std::vector<TensorMatch> match_tensors(const Model& quantized, const Model& floa
   std::vector<std::string> qops, fops;
   for (auto id : qn) qops.push_back(q.nodes[id].op.name);
   for (auto id : fn) fops.push_back(f.nodes[id].op.name);
-  std::vector<size_t> f_index;
-  const auto q_index = lcs_pairs(qops, fops, f_index);
-  for (size_t p = 0; p < q_index.size(); ++p) {
-    const Node& a = q.nodes[qn[q_index[p]]];
-    const Node& b = f.nodes[fn[f_index[p]]];
+  for (const auto& [i, j] : common_subsequence(qops, fops)) {
+    const Node& a = q.nodes[qn[i]];
+    const Node& b = f.nodes[fn[j]];
     for (size_t k = 0; k < std::min(a.outputs.size(), b.outputs.size()); ++k) {
       const int32_t qt = a.outputs[k], ft = b.outputs[k];
       if (qt < 0 || !is_quantized(q.tensors[size_t(qt)]) || !is_float_activation(ft)) continue;
@@ -319,8 +313,7 @@ QuantReport run_quant_report(const Model& quantized, const Model* float_model,
 
     for (auto& r : layers) {
       for (size_t k = 0; k < r.model.input_sources.size(); ++k)
-        detail::copy_tensor_into(*r.interpreter, k,
-                                 qi.tensor(0, uint32_t(r.model.input_sources[k])));
+        copy_tensor_into(*r.interpreter, k, qi.tensor(0, uint32_t(r.model.input_sources[k])));
       r.interpreter->invoke();
       for (size_t k = 0; k < r.model.output_sources.size(); ++k) {
         const int32_t t = r.model.output_sources[k];
@@ -334,7 +327,7 @@ QuantReport run_quant_report(const Model& quantized, const Model* float_model,
       }
     }
 
-    detail::feed_from(si, qi);
+    feed_from(si, qi);
     si.invoke();
     for (auto& c : accumulated) compare(c, qi, si);
     compare_outputs(outputs, qi, si);
@@ -343,7 +336,7 @@ QuantReport run_quant_report(const Model& quantized, const Model* float_model,
       step0.add(compute_metrics(concatenated_outputs(qi), shadow_outputs.back(), NAN));
     }
     if (fi) {
-      detail::feed_from(*fi, qi);
+      feed_from(*fi, qi);
       fi->invoke();
       for (auto& c : pairs) compare(c, qi, *fi);
       compare_outputs(outputs_vs_float, qi, *fi);

@@ -12,7 +12,6 @@
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/quant/debugger.h"
 #include "edgelens/runtime/quant/derive.h"
-#include "quant_internal.h"
 
 namespace edgelens::runtime::quant {
 namespace fs = std::filesystem;
@@ -109,22 +108,26 @@ std::vector<Sample> random_samples(const Model& model, size_t count, uint64_t se
   Interpreter interpreter(model);
   std::vector<Sample> samples;
   for (size_t s = 0; s < count; ++s) {
-    Sample sample;
-    sample.name = fmt::format("random{}", s);
-    for (size_t k = 0; k < interpreter.input_count(); ++k) {
-      TensorBuffer& in = interpreter.input(k);
-      fill_random(in, seed + s * 1000 + k);
-      NpyArray a;
-      a.dtype = in.dtype;
-      a.shape = in.shape;
-      const auto raw = in.raw();
-      a.data.assign(raw.begin(),
-                    raw.begin() + std::ptrdiff_t(std::min(raw.size(), in.byte_size())));
-      sample.inputs.push_back(std::move(a));
-    }
-    samples.push_back(std::move(sample));
+    for (size_t k = 0; k < interpreter.input_count(); ++k)
+      fill_random(interpreter.input(k), seed + s * 1000 + k);
+    samples.push_back(capture_sample(interpreter, fmt::format("random{}", s)));
   }
   return samples;
+}
+
+Sample capture_sample(Interpreter& interpreter, std::string name) {
+  Sample sample;
+  sample.name = std::move(name);
+  for (size_t k = 0; k < interpreter.input_count(); ++k) {
+    const TensorBuffer& in = interpreter.input(k);
+    NpyArray a;
+    a.dtype = in.dtype;
+    a.shape = in.shape;
+    const auto raw = in.raw();
+    a.data.assign(raw.begin(), raw.begin() + std::ptrdiff_t(std::min(raw.size(), in.byte_size())));
+    sample.inputs.push_back(std::move(a));
+  }
+  return sample;
 }
 
 void feed_sample(Interpreter& interpreter, const Sample& sample) {
@@ -179,8 +182,6 @@ void feed_sample(Interpreter& interpreter, const Sample& sample) {
     load_npy_into(in, converted, source);
   }
 }
-
-namespace detail {
 
 std::vector<float> float_values(const TensorBuffer& t) {
   const auto n = static_cast<size_t>(std::max<int64_t>(t.element_count(), 0));
@@ -251,5 +252,4 @@ void feed_from(Interpreter& dst, Interpreter& src) {
   for (size_t k = 0; k < src.input_count(); ++k) copy_tensor_into(dst, k, src.input(k));
 }
 
-}  // namespace detail
 }  // namespace edgelens::runtime::quant

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgelens/model_io/model.h"
@@ -36,11 +37,22 @@ std::vector<Sample> load_samples(const std::filesystem::path& dir);
 // `count` deterministic pseudo-random samples for the quantized model's inputs (fill_random
 // with seed + sample index * 1000 + input index).
 std::vector<Sample> random_samples(const Model& model, size_t count, uint64_t seed);
+// The interpreter's current inputs as a sample (one array per input, its dtype and shape).
+Sample capture_sample(Interpreter& interpreter, std::string name);
 // Writes a sample into an interpreter's inputs. Same dtype: the bytes. A float array into a
 // quantized input: quantized (round half away from zero, zero point, clamped); float64 into a
 // float32 input: converted. Throws std::invalid_argument naming the input on a count, shape or
 // dtype mismatch.
 void feed_sample(Interpreter& interpreter, const Sample& sample);
+
+// A tensor's values as float: float32 as is, quantized integers dequantized with the tensor's
+// own parameters, other numbers converted. Throws std::invalid_argument for non-numeric dtypes.
+std::vector<float> float_values(const TensorBuffer& tensor);
+// Writes `src` into input `input` of `dst` (resizing it to src's shape when they differ):
+// the bytes when dtypes agree, dequantized values into a float input.
+void copy_tensor_into(Interpreter& dst, size_t input, const TensorBuffer& src);
+// Every input of `src` into the same input of `dst` (throws when the input counts differ).
+void feed_from(Interpreter& dst, Interpreter& src);
 
 enum class ReportMode {
   Layer,  // isolated: every quantized op's float op on the inputs it actually received
@@ -113,5 +125,9 @@ struct TensorMatch {
   std::string how;
 };
 std::vector<TensorMatch> match_tensors(const Model& quantized, const Model& float_model);
+// Longest common subsequence of two op-name sequences: the matched (index in x, index in y) pairs
+// in order. Sequences too long for the table are aligned by position instead.
+std::vector<std::pair<size_t, size_t>> common_subsequence(const std::vector<std::string>& x,
+                                                          const std::vector<std::string>& y);
 
 }  // namespace edgelens::runtime::quant
