@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "command.h"
 #include "edgelens/model_io/open.h"
+#include "edgelens/runtime/delegate/partition_json.h"
 #include "edgelens/runtime/delegate/partitioner.h"
 
 namespace edgelens::cli {
@@ -60,53 +60,6 @@ std::string tensor_list(const Graph& graph, const std::vector<int32_t>& ids, boo
     parts.push_back(t.name.empty() ? fmt::format("#{}", id) : fmt::format("{}#{}", t.name, id));
   }
   return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
-}
-
-nlohmann::ordered_json to_json(const Model& model, const delegate::PartitionReport& r) {
-  using json = nlohmann::ordered_json;
-  const Graph& graph = model.graphs[r.graph];
-  json out;
-  out["model"] = model.path;
-  out["graph"] = r.graph;
-  out["graph_name"] = graph.name;
-  out["delegate"] = {{"name", r.delegate_name},
-                     {"description", r.delegate_description},
-                     {"target_label", r.target_label},
-                     {"source", r.source}};
-  out["options"] = {{"greedy", r.options.greedy},
-                    {"preserve_all_tensors", r.options.preserve_all_tensors},
-                    {"max_partitions", r.options.limits.max_partitions},
-                    {"min_nodes_per_partition", r.options.limits.min_nodes_per_partition}};
-  out["summary"] = {{"cpu_operators", r.cpu_ops},
-                    {"delegate_operators", r.delegate_ops},
-                    {"delegate_partitions", r.delegate_partitions},
-                    {"claimed_but_dropped", r.claimed_but_dropped},
-                    {"text", delegate::summary_line(r)}};
-  json parts = json::array();
-  for (size_t i = 0; i < r.subsets.size(); ++i) {
-    const delegate::NodeSubset& s = r.subsets[i];
-    parts.push_back({{"index", i},
-                     {"kind", s.kind == delegate::NodeSubset::Kind::Delegate ? "delegate" : "cpu"},
-                     {"nodes", s.nodes},
-                     {"input_tensors", s.input_tensors},
-                     {"output_tensors", s.output_tensors}});
-  }
-  out["partitions"] = std::move(parts);
-  json nodes = json::array();
-  for (const delegate::NodePlacement& p : r.nodes) {
-    const Node& node = graph.nodes[p.node];
-    json n = {{"id", p.node},
-              {"op", node.op.name},
-              {"claimed", p.verdict.claimed},
-              {"delegated", p.delegated},
-              {"partition", p.subset},
-              {"rule", p.verdict.rule},
-              {"reason", p.verdict.reason}};
-    if (!p.placement_note.empty()) n["placement_note"] = p.placement_note;
-    nodes.push_back(std::move(n));
-  }
-  out["nodes"] = std::move(nodes);
-  return out;
 }
 
 void print_text(const Model& model, const delegate::PartitionReport& r, bool all_nodes) {
@@ -219,7 +172,7 @@ Action setup_partition(CLI::App& sub) {
     const delegate::PartitionReport report =
         delegate::analyze_partitions(*model, o->graph, *rules, options);
     if (o->json)
-      fmt::print("{}\n", to_json(*model, report).dump(2));
+      fmt::print("{}\n", delegate::partition_json(*model, report).dump(2));
     else
       print_text(*model, report, o->all_nodes);
     return kExitOk;

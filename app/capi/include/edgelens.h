@@ -109,8 +109,9 @@ EDGELENS_EXPORT edgelens_status edgelens_run_buffers(const edgelens_model* model
                                                      const edgelens_tensor* inputs, size_t n_inputs,
                                                      edgelens_tensor* outputs, size_t n_outputs);
 
-/* `edgelens partition --json`-like report: delegate claims and partitions of graph 0. delegate:
- * "xnnpack" (NULL), "xnnpack-local", "gpu", "nnapi", "htp", "ethos-u" or a profile .json path. */
+/* The `edgelens partition --json` report (docs/partitioning.md) of graph 0 with the delegate's
+ * default limits. delegate: "xnnpack" (NULL), "xnnpack-local", "gpu", "nnapi", "htp", "ethos-u" or
+ * a profile .json path. */
 EDGELENS_EXPORT edgelens_status edgelens_partition_json(const edgelens_model* model,
                                                         const char* delegate, char** json);
 

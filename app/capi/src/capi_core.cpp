@@ -13,6 +13,7 @@
 #include "edgelens/model_io/model_summary.h"
 #include "edgelens/model_io/open.h"
 #include "edgelens/runtime/compare.h"
+#include "edgelens/runtime/delegate/partition_json.h"
 #include "edgelens/runtime/delegate/partitioner.h"
 #include "edgelens/runtime/quant/report.h"
 
@@ -132,31 +133,7 @@ edgelens_status edgelens_partition_json(const edgelens_model* model, const char*
     delegate::PartitionOptions options;
     options.limits = rules->default_limits();
     const auto r = delegate::analyze_partitions(m, 0, *rules, options);
-    // The fields of `edgelens partition --json` (docs/partitioning.md) a pipeline gates on.
-    nlohmann::ordered_json out;
-    out["model"] = m.path;
-    out["graph"] = r.graph;
-    out["delegate"] = {{"name", r.delegate_name}, {"description", r.delegate_description}};
-    out["summary"] = {{"cpu_operators", r.cpu_ops},
-                      {"delegate_operators", r.delegate_ops},
-                      {"delegate_partitions", r.delegate_partitions},
-                      {"claimed_but_dropped", r.claimed_but_dropped},
-                      {"text", delegate::summary_line(r)}};
-    auto parts = nlohmann::ordered_json::array();
-    for (const auto& s : r.subsets)
-      parts.push_back(
-          {{"kind", s.kind == delegate::NodeSubset::Kind::Delegate ? "delegate" : "cpu"},
-           {"nodes", s.nodes}});
-    out["partitions"] = std::move(parts);
-    auto nodes = nlohmann::ordered_json::array();
-    for (const auto& p : r.nodes)
-      nodes.push_back({{"id", p.node},
-                       {"op", m.graphs[0].nodes[p.node].op.name},
-                       {"delegated", p.delegated},
-                       {"rule", p.verdict.rule},
-                       {"reason", p.placement_note.empty() ? p.verdict.reason : p.placement_note}});
-    out["nodes"] = std::move(nodes);
-    *json = copy_string(capi::dump_json(out));
+    *json = copy_string(capi::dump_json(delegate::partition_json(m, r)));
   });
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "capi_internal.h"
 #include "edgelens/runtime/inputs.h"
@@ -20,54 +21,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-DType to_dtype(int32_t d) {
-  switch (d) {
-    case EDGELENS_DTYPE_FLOAT32:
-      return DType::Float32;
-    case EDGELENS_DTYPE_INT8:
-      return DType::Int8;
-    case EDGELENS_DTYPE_UINT8:
-      return DType::UInt8;
-    case EDGELENS_DTYPE_INT16:
-      return DType::Int16;
-    case EDGELENS_DTYPE_INT32:
-      return DType::Int32;
-    case EDGELENS_DTYPE_INT64:
-      return DType::Int64;
-    case EDGELENS_DTYPE_BOOL:
-      return DType::Bool;
-    case EDGELENS_DTYPE_FLOAT16:
-      return DType::Float16;
-    case EDGELENS_DTYPE_FLOAT64:
-      return DType::Float64;
-    default:
-      return DType::Unknown;
-  }
+// The C API's dtype codes and the IR's dtypes, one pair per code.
+constexpr std::pair<int32_t, DType> kDTypes[] = {
+    {EDGELENS_DTYPE_FLOAT32, DType::Float32}, {EDGELENS_DTYPE_INT8, DType::Int8},
+    {EDGELENS_DTYPE_UINT8, DType::UInt8},     {EDGELENS_DTYPE_INT16, DType::Int16},
+    {EDGELENS_DTYPE_INT32, DType::Int32},     {EDGELENS_DTYPE_INT64, DType::Int64},
+    {EDGELENS_DTYPE_BOOL, DType::Bool},       {EDGELENS_DTYPE_FLOAT16, DType::Float16},
+    {EDGELENS_DTYPE_FLOAT64, DType::Float64},
+};
+
+DType to_dtype(int32_t code) {
+  for (const auto& [c, d] : kDTypes)
+    if (c == code) return d;
+  return DType::Unknown;
 }
 
-int32_t from_dtype(DType d) {
-  switch (d) {
-    case DType::Float32:
-      return EDGELENS_DTYPE_FLOAT32;
-    case DType::Int8:
-      return EDGELENS_DTYPE_INT8;
-    case DType::UInt8:
-      return EDGELENS_DTYPE_UINT8;
-    case DType::Int16:
-      return EDGELENS_DTYPE_INT16;
-    case DType::Int32:
-      return EDGELENS_DTYPE_INT32;
-    case DType::Int64:
-      return EDGELENS_DTYPE_INT64;
-    case DType::Bool:
-      return EDGELENS_DTYPE_BOOL;
-    case DType::Float16:
-      return EDGELENS_DTYPE_FLOAT16;
-    case DType::Float64:
-      return EDGELENS_DTYPE_FLOAT64;
-    default:
-      return EDGELENS_DTYPE_UNKNOWN;
-  }
+int32_t from_dtype(DType dtype) {
+  for (const auto& [c, d] : kDTypes)
+    if (d == dtype) return c;
+  return EDGELENS_DTYPE_UNKNOWN;
 }
 
 std::unique_ptr<runtime::Interpreter> ready_interpreter(const Model& model) {
