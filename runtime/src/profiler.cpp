@@ -15,6 +15,20 @@ double ms_between(std::chrono::steady_clock::time_point a,
                   std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
+
+// Sorts rows by avg_ms, slowest first (stable), and fills their percent of `total` and the running
+// cdf_percent.
+template <class Row>
+void rank_by_time(std::vector<Row>& rows, double total) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.avg_ms > b.avg_ms; });
+  double cdf = 0;
+  for (auto& r : rows) {
+    r.percent = total > 0 ? 100.0 * r.avg_ms / total : 0.0;
+    cdf += r.percent;
+    r.cdf_percent = std::min(cdf, 100.0);
+  }
+}
 }  // namespace
 
 double ProfiledNode::avg_ms(int64_t profiled_invokes) const {
@@ -152,15 +166,7 @@ std::vector<ProfileTableRow> table_by_average(const std::vector<ProfiledNode>& r
     total += t.avg_ms;
     table.push_back(t);
   }
-  std::stable_sort(
-      table.begin(), table.end(),
-      [](const ProfileTableRow& a, const ProfileTableRow& b) { return a.avg_ms > b.avg_ms; });
-  double cdf = 0;
-  for (auto& t : table) {
-    t.percent = total > 0 ? 100.0 * t.avg_ms / total : 0.0;
-    cdf += t.percent;
-    t.cdf_percent = std::min(cdf, 100.0);
-  }
+  rank_by_time(table, total);
   return table;
 }
 
@@ -179,14 +185,7 @@ std::vector<OpTypeRow> summary_by_op_type(const std::vector<ProfiledNode>& rows,
   }
   std::vector<OpTypeRow> out;
   for (auto& [op, row] : by_op) out.push_back(std::move(row));
-  std::stable_sort(out.begin(), out.end(),
-                   [](const OpTypeRow& a, const OpTypeRow& b) { return a.avg_ms > b.avg_ms; });
-  double cdf = 0;
-  for (auto& o : out) {
-    o.percent = total > 0 ? 100.0 * o.avg_ms / total : 0.0;
-    cdf += o.percent;
-    o.cdf_percent = std::min(cdf, 100.0);
-  }
+  rank_by_time(out, total);
   return out;
 }
 

@@ -34,6 +34,25 @@ inline FloatRange activation_range(NodeContext& ctx) {
   }
 }
 
+// ApplyActivationToVector (LSTM, SVDF): every fused activation, TANH and SIGN_BIT included.
+inline float apply_activation(FusedActivation a, float x) {
+  switch (a) {
+    case FusedActivation::None:
+      return x;
+    case FusedActivation::Relu:
+      return std::max(0.f, x);
+    case FusedActivation::ReluN1To1:
+      return std::min(std::max(-1.f, x), 1.f);
+    case FusedActivation::Relu6:
+      return std::min(std::max(0.f, x), 6.f);
+    case FusedActivation::Tanh:
+      return std::tanh(x);
+    case FusedActivation::SignBit:
+      return std::signbit(x) ? 1.f : 0.f;
+  }
+  return x;
+}
+
 // ActivationFunctionWithMinMax: min(max(x, lo), hi) in this order (NaN passes through).
 inline float clamp_activation(float x, FloatRange r) {
   return std::min(std::max(x, r.min), r.max);

@@ -2,57 +2,15 @@
 // peephole terms, sigmoid/activation, cell update with optional clip, optional projection).
 // State lives in the variable tensors (inputs 18 and 19) and persists across invokes.
 #include "float_util.h"
+#include "lstm_inputs.h"
 
 namespace edgelens::runtime::kernels {
 namespace {
 
-enum Input : size_t {
-  kInput = 0,
-  kInputToInput = 1,
-  kInputToForget,
-  kInputToCell,
-  kInputToOutput,
-  kRecToInput,
-  kRecToForget,
-  kRecToCell,
-  kRecToOutput,
-  kCellToInput,
-  kCellToForget,
-  kCellToOutput,
-  kInputBias,
-  kForgetBias,
-  kCellBias,
-  kOutputBias,
-  kProjWeights,
-  kProjBias,
-  kOutputState,
-  kCellState,
-  kInputNorm,
-  kForgetNorm,
-  kCellNorm,
-  kOutputNorm,
-};
+using namespace lstm_inputs;
 
 float sigmoid(float x) {
   return 1.f / (1.f + std::exp(-x));
-}
-
-float apply(FusedActivation a, float x) {
-  switch (a) {
-    case FusedActivation::None:
-      return x;
-    case FusedActivation::Relu:
-      return std::max(0.f, x);
-    case FusedActivation::ReluN1To1:
-      return std::min(std::max(-1.f, x), 1.f);
-    case FusedActivation::Relu6:
-      return std::min(std::max(0.f, x), 6.f);
-    case FusedActivation::Tanh:
-      return std::tanh(x);
-    case FusedActivation::SignBit:
-      return std::signbit(x) ? 1.f : 0.f;
-  }
-  return x;
 }
 
 void lstm_prepare(NodeContext& ctx) {
@@ -132,12 +90,12 @@ void lstm_eval(NodeContext& ctx) {
         if (pf) gf[k] += pf[r] * cp[r];
         const float f = sigmoid(gf[k]);
         const float i = cifg ? 1.f - f : sigmoid(gi[k]);
-        const float g = apply(act, gc[k]);
+        const float g = apply_activation(act, gc[k]);
         float c = f * cp[r] + i * g;
         if (cell_clip > 0) c = std::min(std::max(c, -cell_clip), cell_clip);
         cp[r] = c;
         if (po) go[k] += po[r] * c;
-        h[k] = sigmoid(go[k]) * apply(act, c);
+        h[k] = sigmoid(go[k]) * apply_activation(act, c);
       }
       if (proj) {
         const float* P = w(kProjWeights);

@@ -25,24 +25,15 @@ namespace {
 using Mat3 = std::array<float, 9>;   // row-major
 using Mat4 = std::array<float, 16>;  // row-major
 
-Mat3 mul3(const Mat3& a, const Mat3& b) {
-  Mat3 r{};
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) {
+// Row-major N x N matrix product, each entry summed over k in order.
+template <size_t N>
+std::array<float, N * N> mul(const std::array<float, N * N>& a, const std::array<float, N * N>& b) {
+  std::array<float, N * N> r{};
+  for (size_t i = 0; i < N; ++i)
+    for (size_t j = 0; j < N; ++j) {
       float sum = 0;
-      for (int k = 0; k < 3; ++k) sum += a[size_t(i * 3 + k)] * b[size_t(k * 3 + j)];
-      r[size_t(i * 3 + j)] = sum;
-    }
-  return r;
-}
-
-Mat4 mul4(const Mat4& a, const Mat4& b) {
-  Mat4 r{};
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) {
-      float sum = 0;
-      for (int k = 0; k < 4; ++k) sum += a[size_t(i * 4 + k)] * b[size_t(k * 4 + j)];
-      r[size_t(i * 4 + j)] = sum;
+      for (size_t k = 0; k < N; ++k) sum += a[i * N + k] * b[k * N + j];
+      r[i * N + j] = sum;
     }
   return r;
 }
@@ -177,7 +168,7 @@ Mat4 matrix_v1(const MatrixParamsV1& p, std::span<const float> lm) {
       2.0f / (float(p.out_w) - 1.0f), 0, -1, 0, 2.0f / (float(p.out_h) - 1.0f), -1, 0, 0, 1};
   const float hw = (float(p.in_w) - 1.0f) / 2.0f, hh = (float(p.in_h) - 1.0f) / 2.0f;
   const Mat3 to_absolute{hw, 0, hw, 0, hh, hh, 0, 0, 1};
-  const Mat3 m = mul3(mul3(mul3(to_absolute, rotation), scale), to_relative);
+  const Mat3 m = mul<3>(mul<3>(mul<3>(to_absolute, rotation), scale), to_relative);
   return {m[0], m[1], 0, m[2], m[3], m[4], 0, m[5], m[6], m[7], m[8], 0, 0, 0, 0, 1};
 }
 
@@ -214,7 +205,7 @@ Mat4 matrix_v2(const MatrixParamsV2& p, std::span<const float> lm) {
   const float hx = -1.0f * (float(p.out_w) / 2.0f), hy = -1.0f * (float(p.out_h) / 2.0f);
   const Mat4 shift2{1, 0, 0, hx, 0, 1, 0, hy, 0, 0, 1, 0, 0, 0, 0, 1};
   const Mat4 identity{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
-  return mul4(mul4(mul4(mul4(identity, shift), rotation), scale), shift2);
+  return mul<4>(mul<4>(mul<4>(mul<4>(identity, shift), rotation), scale), shift2);
 }
 
 void matrix_eval(NodeContext& ctx) {

@@ -15,24 +15,6 @@ struct FloatSvdf {
   int64_t rank = 1, batch = 0, input_size = 0, filters = 0, memory = 0, units = 0;
 };
 
-float activate(FusedActivation a, float x) {
-  switch (a) {
-    case FusedActivation::None:
-      return x;
-    case FusedActivation::Relu:
-      return std::max(0.f, x);
-    case FusedActivation::ReluN1To1:
-      return std::min(std::max(-1.f, x), 1.f);
-    case FusedActivation::Relu6:
-      return std::min(std::max(0.f, x), 6.f);
-    case FusedActivation::Tanh:
-      return std::tanh(x);
-    case FusedActivation::SignBit:
-      return std::signbit(x) ? 1.f : 0.f;
-  }
-  return x;
-}
-
 void svdf_prepare(NodeContext& ctx) {
   const auto& input = ctx.input(0);
   const auto& wf = ctx.input(1);
@@ -62,7 +44,8 @@ void svdf_prepare(NodeContext& ctx) {
     ctx.unsupported("SVDF bias must be float32 with one value per unit");
   if (state.element_count() != st.batch * st.filters * st.memory)
     ctx.unsupported("state size differs from batch * filters * memory");
-  (void)activate(ctx.activation(), 0.f);  // every fused activation is defined for float SVDF
+  (void)apply_activation(ctx.activation(),
+                         0.f);  // every fused activation is defined for float SVDF
   ctx.set_output(0, DType::Float32, {st.batch, st.units});
 }
 
@@ -97,7 +80,7 @@ void svdf_eval(NodeContext& ctx) {
     for (int64_t u = 0; u < st.units; ++u) {
       float v = bias.empty() ? 0.f : bias[at(u)];
       for (int64_t r = 0; r < st.rank; ++r) v += scratch[at(b * st.filters + u * st.rank + r)];
-      out[at(b * st.units + u)] = activate(act, v);
+      out[at(b * st.units + u)] = apply_activation(act, v);
     }
 }
 

@@ -8,6 +8,7 @@
 //   int16 x int8 (LiteRT's EvalInt16Int8): as int16, with an int8 right-hand side.
 // The accumulation is exact integer arithmetic, so the loop order (TFLite swaps the operands and
 // transposes them) cannot change the result.
+#include "../batch_matmul_geometry.h"
 #include "common.h"
 
 namespace edgelens::runtime {
@@ -49,74 +50,35 @@ void bmm_prepare(NodeContext& ctx) {
   const double product = static_cast<double>(xq.scale * y_scale);
   st.m = quant::quantize_multiplier(product / static_cast<double>(oq.scale));
 
-  const bool ax = ctx.attr_bool("adj_x"), ay = ctx.attr_bool("adj_y");
-  const int64_t M = ax ? x.dim(-1) : x.dim(-2), K = ax ? x.dim(-2) : x.dim(-1);
-  const int64_t K2 = ay ? y.dim(-1) : y.dim(-2), N = ay ? y.dim(-2) : y.dim(-1);
-  if (K != K2) ctx.unsupported(fmt::format("inner dimensions {} and {} differ", K, K2));
-  const std::vector<int64_t> bx(x.shape.begin(), x.shape.end() - 2),
-      by(y.shape.begin(), y.shape.end() - 2);
-  auto batch = broadcast_shapes(bx, by);
-  if (!batch) ctx.unsupported("batch dimensions do not broadcast");
-  auto shape = *batch;
-  shape.push_back(M);
-  shape.push_back(N);
-  ctx.set_output(0, x.dtype, shape);
-}
-
-// Element strides of `shape` seen through the broadcast `to` (0 on broadcast dimensions).
-std::vector<int64_t> batch_strides(const std::vector<int64_t>& shape,
-                                   const std::vector<int64_t>& to) {
-  std::vector<int64_t> strides(to.size(), 0);
-  int64_t stride = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    const size_t j = i + to.size() - shape.size();
-    strides[j] = shape[i] == 1 ? 0 : stride;
-    stride *= shape[i];
-  }
-  return strides;
+  ctx.set_output(0, x.dtype, kernels::batch_matmul_output_shape(ctx));
 }
 
 template <class T, class Acc, class TY = T>
 void bmm_typed(NodeContext& ctx) {
   const auto& st = ctx.state<BmmState>();
-  const auto& xt = ctx.input(0);
-  const auto& yt = ctx.input(1);
-  auto& ot = ctx.output(0);
-  const auto x = xt.view<T>();
-  const auto y = yt.view<TY>();
-  auto out = ot.mutable_view<T>();
-  const bool ax = ctx.attr_bool("adj_x"), ay = ctx.attr_bool("adj_y");
-  const int64_t M = ot.dim(-2), N = ot.dim(-1), K = ax ? xt.dim(-2) : xt.dim(-1);
-  const std::vector<int64_t> batch(ot.shape.begin(), ot.shape.end() - 2);
-  const std::vector<int64_t> bx(xt.shape.begin(), xt.shape.end() - 2),
-      by(yt.shape.begin(), yt.shape.end() - 2);
-  const auto sx = batch_strides(bx, batch), sy = batch_strides(by, batch);
-  const int64_t batches = element_count(batch);
+  const auto x = ctx.in<T>(0);
+  const auto y = ctx.in<TY>(1);
+  auto out = ctx.out<T>(0);
   const int32_t lo = quant::qmin<T>(), hi = quant::qmax<T>();
-  std::vector<int64_t> idx(batch.size(), 0);
-  for (int64_t b = 0; b < batches; ++b) {
-    int64_t ox = 0, oy = 0;
-    for (size_t d = 0; d < batch.size(); ++d) ox += idx[d] * sx[d], oy += idx[d] * sy[d];
-    const T* xp = &x[size_t(ox * M * K)];
-    const TY* yp = &y[size_t(oy * K * N)];
-    T* op = &out[size_t(b * M * N)];
-    for (int64_t m = 0; m < M; ++m)
-      for (int64_t n = 0; n < N; ++n) {
-        Acc total = 0;
-        for (int64_t k = 0; k < K; ++k) {
-          const Acc xv = static_cast<Acc>(ax ? xp[k * M + m] : xp[m * K + k]) - st.x_zero_point;
-          const Acc yv = static_cast<Acc>(ay ? yp[n * K + k] : yp[k * N + n]) - st.y_zero_point;
-          total += xv * yv;
-        }
-        int32_t v = quant::multiply_by_quantized_multiplier(total, st.m.multiplier, st.m.shift);
-        v += st.output_zero_point;
-        op[m * N + n] = static_cast<T>(std::clamp(v, lo, hi));
-      }
-    for (size_t d = batch.size(); d-- > 0;) {
-      if (++idx[d] < batch[d]) break;
-      idx[d] = 0;
-    }
-  }
+  kernels::for_each_matmul_batch(
+      ctx, [&](const kernels::BatchMatmulDims& d, int64_t ox, int64_t oy, int64_t oo) {
+        const auto [M, N, K, ax, ay] = d;
+        const T* xp = &x[size_t(ox)];
+        const TY* yp = &y[size_t(oy)];
+        T* op = &out[size_t(oo)];
+        for (int64_t m = 0; m < M; ++m)
+          for (int64_t n = 0; n < N; ++n) {
+            Acc total = 0;
+            for (int64_t k = 0; k < K; ++k) {
+              const Acc xv = static_cast<Acc>(ax ? xp[k * M + m] : xp[m * K + k]) - st.x_zero_point;
+              const Acc yv = static_cast<Acc>(ay ? yp[n * K + k] : yp[k * N + n]) - st.y_zero_point;
+              total += xv * yv;
+            }
+            int32_t v = quant::multiply_by_quantized_multiplier(total, st.m.multiplier, st.m.shift);
+            v += st.output_zero_point;
+            op[m * N + n] = static_cast<T>(std::clamp(v, lo, hi));
+          }
+      });
 }
 
 void bmm_eval(NodeContext& ctx) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "../lstm_inputs.h"
 #include "common.h"
 #include "lstm_fixedpoint.h"
 
@@ -18,32 +19,7 @@ namespace {
 
 using namespace qkernel;
 
-enum Input : size_t {
-  kInput = 0,
-  kInputToInput = 1,
-  kInputToForget,
-  kInputToCell,
-  kInputToOutput,
-  kRecToInput,
-  kRecToForget,
-  kRecToCell,
-  kRecToOutput,
-  kCellToInput,
-  kCellToForget,
-  kCellToOutput,
-  kInputBias,
-  kForgetBias,
-  kCellBias,
-  kOutputBias,
-  kProjWeights,
-  kProjBias,
-  kOutputState,
-  kCellState,
-  kInputNorm,
-  kForgetNorm,
-  kCellNorm,
-  kOutputNorm,
-};
+using namespace lstm_inputs;
 
 // One gate's constants: input and recurrent multipliers, the zero-point-folded biases
 // (PrecomputeZeroPointTimesWeightWithBias) and the peephole multiplier.

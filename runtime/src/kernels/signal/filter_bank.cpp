@@ -69,14 +69,20 @@ void filter_bank_eval(NodeContext& ctx) {
 
 // ---- SignalFilterBankSquareRoot ----------------------------------------------------------------
 
-// tflite-micro's Sqrt32: bitwise integer square root, rounded to nearest.
-uint16_t sqrt32(uint32_t num) {
+// tflite-micro's Sqrt32 / Sqrt64: bitwise integer square root of a U (uint32_t / uint64_t), rounded
+// to nearest and saturated to half of U's bits.
+template <class U>
+U bitwise_sqrt(U num) {
+  constexpr int kBits = static_cast<int>(sizeof(U) * 8);
+  constexpr U kHalfMax = (U{1} << (kBits / 2)) - 1;
   if (num == 0) return 0;
-  uint32_t res = 0;
-  int max_bit_number = 32 - static_cast<int>(most_significant_bit32(num));
+  U res = 0;
+  const uint32_t msb = kBits == 32 ? most_significant_bit32(static_cast<uint32_t>(num))
+                                   : most_significant_bit64(num);
+  int max_bit_number = kBits - static_cast<int>(msb);
   max_bit_number |= 1;
-  uint32_t bit = uint32_t{1} << (31 - max_bit_number);
-  int iterations = (31 - max_bit_number) / 2 + 1;
+  U bit = U{1} << (kBits - 1 - max_bit_number);
+  int iterations = (kBits - 1 - max_bit_number) / 2 + 1;
   while (iterations--) {
     if (num >= res + bit) {
       num -= res + bit;
@@ -86,29 +92,14 @@ uint16_t sqrt32(uint32_t num) {
     }
     bit >>= 2U;
   }
-  if (num > res && res != 0xFFFF) ++res;
-  return static_cast<uint16_t>(res);
+  if (num > res && res != kHalfMax) ++res;
+  return res;
 }
 
-// tflite-micro's Sqrt64 (falls back to Sqrt32 when the upper word is clear).
+// Sqrt64 falls back to Sqrt32 when the upper word is clear.
 uint32_t sqrt64(uint64_t num) {
-  if ((num >> 32) == 0) return sqrt32(static_cast<uint32_t>(num));
-  uint64_t res = 0;
-  int max_bit_number = 64 - static_cast<int>(most_significant_bit64(num));
-  max_bit_number |= 1;
-  uint64_t bit = uint64_t{1} << (63 - max_bit_number);
-  int iterations = (63 - max_bit_number) / 2 + 1;
-  while (iterations--) {
-    if (num >= res + bit) {
-      num -= res + bit;
-      res = (res >> 1U) + bit;
-    } else {
-      res >>= 1U;
-    }
-    bit >>= 2U;
-  }
-  if (num > res && res != 0xFFFFFFFFULL) ++res;
-  return static_cast<uint32_t>(res);
+  if ((num >> 32) == 0) return bitwise_sqrt(static_cast<uint32_t>(num));
+  return static_cast<uint32_t>(bitwise_sqrt(num));
 }
 
 void sqrt_prepare(NodeContext& ctx) {
