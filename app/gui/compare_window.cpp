@@ -7,7 +7,6 @@
 #include <QFileInfo>
 #include <QFont>
 #include <QLabel>
-#include <QLinearGradient>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -23,6 +22,7 @@
 #include "edgelens/model_io/open.h"
 #include "graph_canvas.h"
 #include "layout_controller.h"
+#include "legend_frame.h"
 #include "main_window.h"
 #include "run_overlay.h"
 
@@ -111,16 +111,8 @@ std::optional<QColor> CompareColoring::colorForNode(uint32_t node) const {
 void CompareColoring::drawLegend(QPainter& p, const QRectF& area,
                                  const CanvasColors& colors) const {
   const bool numeric = overlay_ != CompareOverlay::Changes;
-  const QRectF box(area.left() + 10, area.bottom() - 62, 250, 52);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
-  QFont font = p.font();
-  font.setPixelSize(11);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  const LegendFrame frame(p, area, 250, 52, colors);
+  const QRectF& box = frame.box();
   const QRectF title(box.left() + 10, box.top() + 4, box.width() - 20, 16);
   if (numeric) {
     p.drawText(
@@ -129,12 +121,9 @@ void CompareColoring::drawLegend(QPainter& p, const QRectF& area,
             .arg(side_name(side_),
                  overlay_ == CompareOverlay::MaxAbs ? QString("max |b − a|") : QString("rmse")));
     const QRectF bar(box.left() + 10, box.top() + 22, box.width() - 20, 10);
-    QLinearGradient gradient(bar.topLeft(), bar.topRight());
-    for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
-    p.fillRect(bar, gradient);
+    draw_ramp_bar(p, bar);
     const QRectF labels(box.left() + 10, bar.bottom() + 1, box.width() - 20, 14);
-    p.drawText(labels, Qt::AlignLeft, QString::number(lo_, 'g', 3));
-    p.drawText(labels, Qt::AlignRight, QString::number(hi_, 'g', 3));
+    draw_range_labels(p, labels, QString::number(lo_, 'g', 3), QString::number(hi_, 'g', 3));
   } else {
     p.drawText(title, Qt::AlignLeft,
                QObject::tr("%1: %2 same").arg(side_name(side_)).arg(counts_[0]));
@@ -153,7 +142,6 @@ void CompareColoring::drawLegend(QPainter& p, const QRectF& area,
       x += 115;
     }
   }
-  p.restore();
 }
 
 // --- one side ------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFont>
 #include <QLinearGradient>
 #include <QMenu>
 #include <QMenuBar>
@@ -15,6 +14,7 @@
 #include <cmath>
 
 #include "graph_canvas.h"
+#include "legend_frame.h"
 #include "main_window.h"
 #include "run_overlay.h"
 
@@ -122,16 +122,8 @@ void NodeDataColoring::drawLegend(QPainter& p, const QRectF& area,
   const bool numeric = hi_ > lo_ || (matched_ > 0 && label_colors_.empty());
   const int label_rows = static_cast<int>(std::min<size_t>(label_colors_.size(), 6));
   const double height = 40 + (numeric ? 26 : 0) + 16 * label_rows;
-  const QRectF box(area.left() + 10, area.bottom() - height - 10, 280, height);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
-  QFont font = p.font();
-  font.setPixelSize(11);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  const LegendFrame frame(p, area, 280, height, colors);
+  const QRectF& box = frame.box();
   const QString name = graph_data_.name.empty() ? title_ : QString::fromStdString(graph_data_.name);
   p.drawText(QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 16), Qt::AlignLeft,
              QObject::tr("Node data: %1").arg(name));
@@ -152,8 +144,7 @@ void NodeDataColoring::drawLegend(QPainter& p, const QRectF& area,
     }
     p.fillRect(bar, gradient);
     const QRectF labels(box.left() + 10, bar.bottom() + 1, box.width() - 20, 14);
-    p.drawText(labels, Qt::AlignLeft, QString::number(lo_, 'g', 4));
-    p.drawText(labels, Qt::AlignRight, QString::number(hi_, 'g', 4));
+    draw_range_labels(p, labels, QString::number(lo_, 'g', 4), QString::number(hi_, 'g', 4));
     y += 26;
   }
   int row = 0;
@@ -164,7 +155,6 @@ void NodeDataColoring::drawLegend(QPainter& p, const QRectF& area,
                QString::fromStdString(label));
     y += 16;
   }
-  p.restore();
 }
 
 // --- controller ----------------------------------------------------------------------------------

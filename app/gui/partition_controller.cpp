@@ -17,6 +17,7 @@
 
 #include "edgelens/inspectors/partition_panel.h"
 #include "graph_canvas.h"
+#include "legend_frame.h"
 
 namespace edgelens::gui {
 namespace {
@@ -61,37 +62,32 @@ void PartitionColoring::drawLegend(QPainter& p, const QRectF& area,
   for (const auto& subset : report_->subsets) {
     if (subset.kind != delegate::NodeSubset::Kind::Delegate) continue;
     if (delegated < kLegendPartitions)
-      rows.emplace_back(
-          inspect::partition_color(delegated),
-          QObject::tr("partition %1: %2 nodes").arg(delegated + 1).arg(subset.nodes.size()));
+      rows.emplace_back(inspect::partition_color(delegated),
+                        QObject::tr("partition %1: %2")
+                            .arg(delegated + 1)
+                            .arg(inspect::count_text(int(subset.nodes.size()), "node", "nodes")));
     else
       rest_nodes += int(subset.nodes.size()), ++rest_partitions;
     ++delegated;
   }
   if (rest_partitions > 0)
-    rows.emplace_back(
-        QColor(Qt::transparent),
-        QObject::tr("… %1 more partitions: %2 nodes").arg(rest_partitions).arg(rest_nodes));
-  rows.emplace_back(inspect::cpu_fallback_color(),
-                    QObject::tr("CPU fallback: %1 nodes").arg(report_->cpu_ops));
+    rows.emplace_back(QColor(Qt::transparent),
+                      QObject::tr("… %1 more: %2")
+                          .arg(inspect::count_text(rest_partitions, "partition", "partitions"),
+                               inspect::count_text(rest_nodes, "node", "nodes")));
+  rows.emplace_back(
+      inspect::cpu_fallback_color(),
+      QObject::tr("CPU fallback: %1").arg(inspect::count_text(report_->cpu_ops, "node", "nodes")));
 
-  QFont font = p.font();
-  font.setPixelSize(11);
-  const QFontMetricsF metrics(font);
+  const QFontMetricsF metrics(legend_font(p));
   const QString title = inspect::partition_summary(*report_);
   double width = metrics.horizontalAdvance(title) + 20;
   for (const auto& row : rows) width = std::max(width, metrics.horizontalAdvance(row.second) + 40);
   width = std::min(width, area.width() - 20);
   const double line = 16;
   const double height = 10 + line * double(rows.size() + 1);
-  const QRectF box(area.left() + 10, area.bottom() - height - 10, width, height);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  const LegendFrame frame(p, area, width, height, colors);
+  const QRectF& box = frame.box();
   p.drawText(QRectF(box.left() + 10, box.top() + 5, box.width() - 20, line),
              Qt::AlignLeft | Qt::AlignVCenter,
              metrics.elidedText(title, Qt::ElideRight, box.width() - 20));
@@ -107,7 +103,6 @@ void PartitionColoring::drawLegend(QPainter& p, const QRectF& area,
                text);
     y += line;
   }
-  p.restore();
 }
 
 PartitionController::PartitionController(QMainWindow* window, inspect::SessionContext& context,

@@ -2,19 +2,12 @@
 
 #include <QAction>
 #include <QDockWidget>
-#include <QEventLoop>
-#include <QFont>
-#include <QLinearGradient>
 #include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
-#include <QProgressBar>
 #include <QStatusBar>
-#include <QStringList>
-#include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +17,7 @@
 #include "edgelens/runtime/observer.h"
 #include "edgelens/runtime/profiler.h"
 #include "graph_canvas.h"
+#include "legend_frame.h"
 #include "run_overlay.h"
 
 namespace edgelens::gui {
@@ -75,38 +69,25 @@ std::optional<QColor> LatencyColoring::colorForNode(uint32_t node) const {
 
 void LatencyColoring::drawLegend(QPainter& p, const QRectF& area,
                                  const CanvasColors& colors) const {
-  const QRectF box(area.left() + 10, area.bottom() - 58, 240, 48);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
+  const LegendFrame frame(p, area, 240, 48, colors);
+  const QRectF& box = frame.box();
   const QRectF bar(box.left() + 10, box.top() + 20, box.width() - 20, 10);
-  QLinearGradient gradient(bar.topLeft(), bar.topRight());
-  for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
-  p.fillRect(bar, gradient);
-  QFont font = p.font();
-  font.setPixelSize(11);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  draw_ramp_bar(p, bar);
   p.drawText(QRectF(box.left() + 10, box.top() + 3, box.width() - 20, 16), Qt::AlignLeft,
              QObject::tr("Latency: ms per run (%1 runs)").arg(profile_->invokes));
   const QRectF labels(box.left() + 10, bar.bottom() + 1, box.width() - 20, 14);
-  p.drawText(labels, Qt::AlignLeft, QString::number(lo_, 'f', 3));
-  p.drawText(labels, Qt::AlignRight, QString::number(hi_, 'f', 3));
-  p.restore();
+  draw_range_labels(p, labels, QString::number(lo_, 'f', 3), QString::number(hi_, 'f', 3));
 }
 
 // ---- controller ----------------------------------------------------------------------------
 ProfileController::ProfileController(QMainWindow* window, inspect::SessionContext& context,
                                      GraphCanvas* canvas)
-    : QObject(window), window_(window), context_(context), canvas_(canvas) {
-  connect(&watcher_, &QFutureWatcher<ProfileOutcome>::finished, this,
-          &ProfileController::onFinished);
-  poll_.setInterval(100);
-  connect(&poll_, &QTimer::timeout, this, [this] {
-    if (bar_ && progress_) bar_->setValue(progress_->done.load());
-  });
+    : QObject(window),
+      window_(window),
+      context_(context),
+      canvas_(canvas),
+      task_(this, [this](ProfileOutcome outcome) { apply(std::move(outcome)); }) {
+  connect(&task_, &WorkerTaskBase::finished, this, &ProfileController::profileFinished);
 
   panel_ = new inspect::ProfilePanel(context_, window_);
   dock_ = new QDockWidget(tr("Profile"), window_);
@@ -138,21 +119,7 @@ ProfileController::ProfileController(QMainWindow* window, inspect::SessionContex
   menu->addAction(tr("Cancel P&rofile"), this, &ProfileController::cancel);
   menu->addAction(dock_->toggleViewAction());
 
-  bar_ = new QProgressBar(window_->statusBar());
-  bar_->setMaximumWidth(180);
-  bar_->setFormat(tr("profile %v/%m"));
-  bar_->setVisible(false);
-  cancel_button_ = new QToolButton(window_->statusBar());
-  cancel_button_->setText(tr("Cancel profile"));
-  cancel_button_->setVisible(false);
-  connect(cancel_button_, &QToolButton::clicked, this, &ProfileController::cancel);
-  window_->statusBar()->addPermanentWidget(bar_);
-  window_->statusBar()->addPermanentWidget(cancel_button_);
-}
-
-ProfileController::~ProfileController() {
-  if (progress_) progress_->cancel = true;
-  watcher_.waitForFinished();
+  task_.attachStatusBar(window_->statusBar(), tr("profile %v/%m"), tr("Cancel profile"));
 }
 
 ProfileOutcome ProfileController::execute(std::shared_ptr<const Model> model,
@@ -198,35 +165,11 @@ ProfileOutcome ProfileController::execute(std::shared_ptr<const Model> model,
 bool ProfileController::start(ProfileRequest request) {
   auto model = context_.modelPtr();
   if (!model || model->graphs.empty() || running()) return false;
-  progress_ = std::make_shared<ProfileProgress>();
-  progress_->total = request.warmup + std::max(1, request.iterations);
-  if (bar_) {
-    bar_->setRange(0, progress_->total);
-    bar_->setValue(0);
-    bar_->setVisible(true);
-    cancel_button_->setVisible(true);
-  }
-  busy_ = true;
-  poll_.start();
-  watcher_.setFuture(
-      QtConcurrent::run(&ProfileController::execute, model, std::move(request), progress_));
-  return true;
-}
-
-void ProfileController::cancel() {
-  if (progress_) progress_->cancel = true;
-}
-
-bool ProfileController::wait(int timeout_ms) {
-  if (!running()) return true;
-  QEventLoop loop;
-  QTimer timeout;
-  timeout.setSingleShot(true);
-  connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-  connect(this, &ProfileController::profileFinished, &loop, &QEventLoop::quit);
-  timeout.start(timeout_ms);
-  if (running()) loop.exec();
-  return !running();
+  const int total = request.warmup + std::max(1, request.iterations);
+  return task_.start(
+      total, [model, request = std::move(request)](std::shared_ptr<ProfileProgress> progress) {
+        return execute(model, request, std::move(progress));
+      });
 }
 
 const ProfileOutcome& ProfileController::runBlocking(ProfileRequest request) {
@@ -242,26 +185,11 @@ const ProfileOutcome& ProfileController::runBlocking(ProfileRequest request) {
   return last_;
 }
 
-void ProfileController::onFinished() {
-  poll_.stop();
-  if (bar_) {
-    bar_->setVisible(false);
-    cancel_button_->setVisible(false);
-  }
-  apply(watcher_.result());
-  busy_ = false;
-  emit profileFinished();
-}
-
 void ProfileController::apply(ProfileOutcome outcome) {
   last_ = std::move(outcome);
   last_message_.clear();
   if (!last_.unsupported.empty()) {
-    QStringList lines;
-    for (const auto& node : last_.unsupported) lines << QString::fromStdString(node.to_string());
-    last_message_ = tr("The model cannot run: %n node(s) are not supported.\n\n", nullptr,
-                       static_cast<int>(last_.unsupported.size())) +
-                    lines.join('\n');
+    last_message_ = unsupported_message(last_.unsupported);
     if (interactive_) QMessageBox::warning(window_, tr("Unsupported operators"), last_message_);
     return;
   }

@@ -4,12 +4,9 @@
 // and to the canvas as a latency colouring (average ms per run, blue → red, with a legend).
 #pragma once
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,11 +15,10 @@
 #include "edgelens/inspectors/session_context.h"
 #include "edgelens/runtime/inputs.h"
 #include "node_coloring.h"
+#include "worker_task.h"
 
 class QDockWidget;
 class QMainWindow;
-class QProgressBar;
-class QToolButton;
 
 namespace edgelens::gui {
 
@@ -44,11 +40,7 @@ struct ProfileOutcome {
   bool cancelled = false;
 };
 
-struct ProfileProgress {
-  std::atomic<bool> cancel{false};
-  std::atomic<int> done{0};  // finished runs (warmup included)
-  int total = 0;
-};
+using ProfileProgress = WorkProgress;  // done = finished runs (warmup included)
 
 // The canvas colouring: graph-0 nodes by average ms per run on a linear blue → yellow → red ramp
 // (the run overlay's colours) from the fastest to the slowest node, with a legend.
@@ -72,7 +64,6 @@ class ProfileController : public QObject {
   // Adds the profile panel's dock, Run > Profile (Ctrl+Shift+P) and the status-bar progress to
   // `window`; results colour `canvas`.
   ProfileController(QMainWindow* window, inspect::SessionContext& context, GraphCanvas* canvas);
-  ~ProfileController() override;
 
   void setInteractive(bool on) { interactive_ = on; }
   inspect::ProfilePanel* panel() const { return panel_; }
@@ -80,9 +71,9 @@ class ProfileController : public QObject {
   std::shared_ptr<const LatencyColoring> coloring() const { return coloring_; }
 
   bool start(ProfileRequest request);  // false when there is no model or a profile is running
-  bool running() const { return busy_; }
-  void cancel();
-  bool wait(int timeout_ms = 120000);  // false on timeout
+  bool running() const { return task_.running(); }
+  void cancel() { task_.cancel(); }
+  bool wait(int timeout_ms = 120000) { return task_.wait(timeout_ms); }  // false on timeout
   // Runs on the calling thread and applies the outcome (tests, --profile).
   const ProfileOutcome& runBlocking(ProfileRequest request);
 
@@ -99,7 +90,6 @@ class ProfileController : public QObject {
 
  private:
   void apply(ProfileOutcome outcome);
-  void onFinished();
   void show(std::shared_ptr<const inspect::ProfileData> profile);
 
   QMainWindow* window_;
@@ -109,14 +99,9 @@ class ProfileController : public QObject {
   QDockWidget* dock_;
   std::shared_ptr<const LatencyColoring> coloring_;
   bool interactive_ = true;
-  QFutureWatcher<ProfileOutcome> watcher_;
-  std::shared_ptr<ProfileProgress> progress_;
-  QTimer poll_;
-  QProgressBar* bar_ = nullptr;
-  QToolButton* cancel_button_ = nullptr;
-  bool busy_ = false;
   ProfileOutcome last_;
   QString last_message_;
+  WorkerTask<ProfileOutcome> task_;  // last: its destructor waits for the worker
 };
 
 }  // namespace edgelens::gui

@@ -1,8 +1,6 @@
 #include "quant_overlay.h"
 
-#include <QFont>
 #include <QFontMetricsF>
-#include <QLinearGradient>
 #include <QObject>
 #include <QPainter>
 
@@ -12,6 +10,7 @@
 
 #include "edgelens/inspectors/quant_panel.h"
 #include "edgelens/runtime/quant/metrics.h"
+#include "legend_frame.h"
 #include "run_overlay.h"
 
 namespace edgelens::gui {
@@ -64,31 +63,21 @@ std::optional<QColor> QuantColoring::colorForNode(uint32_t node) const {
 }
 
 void QuantColoring::drawLegend(QPainter& p, const QRectF& area, const CanvasColors& colors) const {
-  QFont font = p.font();
-  font.setPixelSize(11);
   const QString title =
       QObject::tr("Quantization error: %1 · %2 flagged node(s)").arg(metric_).arg(flagged_nodes_);
-  const double width =
-      std::clamp(QFontMetricsF(font).horizontalAdvance(title) + 24, 260.0, area.width() - 20);
-  const QRectF box(area.left() + 10, area.bottom() - 72, width, 62);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
+  const double width = std::clamp(QFontMetricsF(legend_font(p)).horizontalAdvance(title) + 24,
+                                  260.0, area.width() - 20);
+  const LegendFrame frame(p, area, width, 62, colors);
+  const QRectF& box = frame.box();
   const QRectF bar(box.left() + 10, box.top() + 22, box.width() - 20, 10);
-  QLinearGradient gradient(bar.topLeft(), bar.topRight());
-  for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
-  p.fillRect(bar, gradient);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  draw_ramp_bar(p, bar);
   p.drawText(QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 16), Qt::AlignLeft, title);
   const QRectF labels(box.left() + 10, bar.bottom() + 2, box.width() - 20, 14);
   // Left is good, right is bad: for lower-is-worse metrics the high values sit on the left.
   const double left = lower_is_worse_ ? hi_ : lo_, right = lower_is_worse_ ? lo_ : hi_;
-  p.drawText(labels, Qt::AlignLeft, QString::number(left, 'g', 4));
-  p.drawText(labels, Qt::AlignRight,
-             (fixed_scale_ ? QStringLiteral("≥ ") : QString()) + QString::number(right, 'g', 4));
+  draw_range_labels(
+      p, labels, QString::number(left, 'g', 4),
+      (fixed_scale_ ? QStringLiteral("≥ ") : QString()) + QString::number(right, 'g', 4));
   if (fixed_scale_) {
     // Ticks: 1/√12 (rounding alone) and the flag threshold.
     for (const auto& [value, label] :
@@ -100,7 +89,6 @@ void QuantColoring::drawLegend(QPainter& p, const QRectF& area, const CanvasColo
       p.drawText(QRectF(x - 30, bar.bottom() + 14, 60, 14), Qt::AlignHCenter, label);
     }
   }
-  p.restore();
 }
 
 }  // namespace edgelens::gui

@@ -1,15 +1,7 @@
 #include "run_controller.h"
 
-#include <QEventLoop>
 #include <QMessageBox>
-#include <QProgressBar>
-#include <QStatusBar>
-#include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 
-#include <QStringList>
-
-#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -40,28 +32,15 @@ class ProgressObserver : public runtime::Observer {
 }  // namespace
 
 RunController::RunController(inspect::SessionContext& context, QWidget* dialog_parent)
-    : QObject(dialog_parent), context_(context), dialog_parent_(dialog_parent) {
-  connect(&watcher_, &QFutureWatcher<RunOutcome>::finished, this, &RunController::onFinished);
-  poll_.setInterval(100);
-  connect(&poll_, &QTimer::timeout, this, &RunController::updateProgress);
-}
-
-RunController::~RunController() {
-  if (progress_) progress_->cancel = true;
-  watcher_.waitForFinished();
+    : QObject(dialog_parent),
+      context_(context),
+      dialog_parent_(dialog_parent),
+      task_(this, [this](RunOutcome outcome) { apply(std::move(outcome)); }) {
+  connect(&task_, &WorkerTaskBase::finished, this, &RunController::runFinished);
 }
 
 void RunController::attachStatusBar(QStatusBar* bar) {
-  bar_ = new QProgressBar(bar);  // owned by the status bar
-  bar_->setMaximumWidth(180);
-  bar_->setFormat(tr("run %v/%m"));
-  bar_->setVisible(false);
-  cancel_button_ = new QToolButton(bar);
-  cancel_button_->setText(tr("Cancel run"));
-  cancel_button_->setVisible(false);
-  connect(cancel_button_, &QToolButton::clicked, this, &RunController::cancel);
-  bar->addPermanentWidget(bar_);
-  bar->addPermanentWidget(cancel_button_);
+  task_.attachStatusBar(bar, tr("run %v/%m"), tr("Cancel run"));
 }
 
 RunOutcome RunController::execute(std::shared_ptr<const Model> model,
@@ -97,35 +76,10 @@ RunOutcome RunController::execute(std::shared_ptr<const Model> model,
 bool RunController::start(std::vector<runtime::InputSpec> specs) {
   auto model = context_.modelPtr();
   if (!model || model->graphs.empty() || running()) return false;
-  progress_ = std::make_shared<RunProgress>();
-  progress_->total = static_cast<int>(model->graphs[0].nodes.size());
-  if (bar_) {
-    bar_->setRange(0, std::max(1, progress_->total));
-    bar_->setValue(0);
-    bar_->setVisible(true);
-    cancel_button_->setVisible(true);
-  }
-  busy_ = true;
-  poll_.start();
-  watcher_.setFuture(
-      QtConcurrent::run(&RunController::execute, model, std::move(specs), progress_));
-  return true;
-}
-
-void RunController::cancel() {
-  if (progress_) progress_->cancel = true;
-}
-
-bool RunController::wait(int timeout_ms) {
-  if (!running()) return true;
-  QEventLoop loop;
-  QTimer timeout;
-  timeout.setSingleShot(true);
-  connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-  connect(this, &RunController::runFinished, &loop, &QEventLoop::quit);
-  timeout.start(timeout_ms);
-  if (running()) loop.exec();
-  return !running();
+  return task_.start(static_cast<int>(model->graphs[0].nodes.size()),
+                     [model, specs = std::move(specs)](std::shared_ptr<RunProgress> progress) {
+                       return execute(model, specs, std::move(progress));
+                     });
 }
 
 const RunOutcome& RunController::runBlocking(std::vector<runtime::InputSpec> specs) {
@@ -140,30 +94,11 @@ const RunOutcome& RunController::runBlocking(std::vector<runtime::InputSpec> spe
   return last_;
 }
 
-void RunController::updateProgress() {
-  if (bar_ && progress_) bar_->setValue(progress_->done.load());
-}
-
-void RunController::onFinished() {
-  poll_.stop();
-  if (bar_) {
-    bar_->setVisible(false);
-    cancel_button_->setVisible(false);
-  }
-  apply(watcher_.result());
-  busy_ = false;
-  emit runFinished();
-}
-
 void RunController::apply(RunOutcome outcome) {
   last_ = std::move(outcome);
   last_message_.clear();
   if (!last_.unsupported.empty()) {
-    QStringList lines;
-    for (const auto& node : last_.unsupported) lines << QString::fromStdString(node.to_string());
-    last_message_ = tr("The model cannot run: %n node(s) are not supported.\n\n", nullptr,
-                       static_cast<int>(last_.unsupported.size())) +
-                    lines.join('\n');
+    last_message_ = unsupported_message(last_.unsupported);
     if (interactive_)
       QMessageBox::warning(dialog_parent_, tr("Unsupported operators"), last_message_);
     return;

@@ -4,22 +4,18 @@
 // (SessionContext::setRunResult → runChanged), from where the tensor viewer and canvas pick it up.
 #pragma once
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
 #include "edgelens/inspectors/run_result.h"
 #include "edgelens/inspectors/session_context.h"
 #include "edgelens/runtime/inputs.h"
+#include "worker_task.h"
 
-class QProgressBar;
 class QStatusBar;
-class QToolButton;
 class QWidget;
 
 namespace edgelens::gui {
@@ -32,18 +28,12 @@ struct RunOutcome {
   bool cancelled = false;
 };
 
-// Shared between the GUI and the worker: progress counters and the cancel request.
-struct RunProgress {
-  std::atomic<bool> cancel{false};
-  std::atomic<int> done{0};
-  int total = 0;
-};
+using RunProgress = WorkProgress;  // done = finished graph-0 nodes
 
 class RunController : public QObject {
   Q_OBJECT
  public:
   RunController(inspect::SessionContext& context, QWidget* dialog_parent);
-  ~RunController() override;
 
   // Adds the progress bar and cancel button (hidden while idle) to the status bar.
   void attachStatusBar(QStatusBar* bar);
@@ -51,9 +41,9 @@ class RunController : public QObject {
 
   // Starts a run of the current model; false when there is no model or a run is going.
   bool start(std::vector<runtime::InputSpec> specs);
-  bool running() const { return busy_; }  // until the outcome is applied
-  void cancel();
-  bool wait(int timeout_ms = 60000);  // false on timeout
+  bool running() const { return task_.running(); }  // until the outcome is applied
+  void cancel() { task_.cancel(); }
+  bool wait(int timeout_ms = 60000) { return task_.wait(timeout_ms); }  // false on timeout
   // Runs on the calling thread and applies the outcome like an asynchronous run (tests, --run).
   const RunOutcome& runBlocking(std::vector<runtime::InputSpec> specs);
 
@@ -71,20 +61,13 @@ class RunController : public QObject {
 
  private:
   void apply(RunOutcome outcome);
-  void onFinished();
-  void updateProgress();
 
   inspect::SessionContext& context_;
   QWidget* dialog_parent_;
   bool interactive_ = true;
-  QFutureWatcher<RunOutcome> watcher_;
-  std::shared_ptr<RunProgress> progress_;
-  QTimer poll_;
-  QProgressBar* bar_ = nullptr;
-  QToolButton* cancel_button_ = nullptr;
-  bool busy_ = false;
   RunOutcome last_;
   QString last_message_;
+  WorkerTask<RunOutcome> task_;  // last: its destructor waits for the worker
 };
 
 }  // namespace edgelens::gui

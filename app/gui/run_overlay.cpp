@@ -1,12 +1,12 @@
 #include "run_overlay.h"
 
-#include <QFont>
-#include <QLinearGradient>
 #include <QObject>
 #include <QPainter>
 
 #include <algorithm>
 #include <cmath>
+
+#include "legend_frame.h"
 
 namespace edgelens::gui {
 
@@ -53,28 +53,17 @@ RunOverlay make_run_overlay(const inspect::RunResult* run, inspect::RunStatistic
 void draw_overlay_legend(QPainter& p, const QRectF& area, const RunOverlay& overlay,
                          const CanvasColors& colors) {
   if (!overlay.active()) return;
-  const QRectF box(area.left() + 10, area.bottom() - 58, 220, 48);
-  p.save();
-  p.setRenderHint(QPainter::Antialiasing, true);
-  p.setPen(QPen(colors.node_border, 1));
-  p.setBrush(colors.background);
-  p.drawRoundedRect(box, 4, 4);
+  const LegendFrame frame(p, area, 220, 48, colors);
+  const QRectF& box = frame.box();
   const QRectF bar(box.left() + 10, box.top() + 20, box.width() - 20, 10);
-  QLinearGradient gradient(bar.topLeft(), bar.topRight());
-  for (double t : {0.0, 0.5, 1.0}) gradient.setColorAt(t, overlay_color(t));
-  p.fillRect(bar, gradient);
-  QFont font = p.font();
-  font.setPixelSize(11);
-  p.setFont(font);
-  p.setPen(colors.node_text);
+  draw_ramp_bar(p, bar);
   const auto name = inspect::statistic_name(overlay.statistic);
   p.drawText(QRectF(box.left() + 10, box.top() + 3, box.width() - 20, 16), Qt::AlignLeft,
              QObject::tr("Colour: %1")
                  .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()))));
   const QRectF labels(box.left() + 10, bar.bottom() + 1, box.width() - 20, 14);
-  p.drawText(labels, Qt::AlignLeft, QString::number(overlay.lo, 'g', 4));
-  p.drawText(labels, Qt::AlignRight, QString::number(overlay.hi, 'g', 4));
-  p.restore();
+  draw_range_labels(p, labels, QString::number(overlay.lo, 'g', 4),
+                    QString::number(overlay.hi, 'g', 4));
 }
 
 }  // namespace edgelens::gui

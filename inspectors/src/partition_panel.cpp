@@ -16,10 +16,6 @@ namespace {
 
 constexpr int kNodeRole = Qt::UserRole;  // node id on node rows, -1 on subset rows
 
-QString plural(int n, const char* one, const char* many) {
-  return QString("%1 %2").arg(n).arg(n == 1 ? one : many);
-}
-
 QIcon swatch(const QColor& color) {
   QPixmap pixmap(12, 12);
   pixmap.fill(Qt::transparent);
@@ -52,6 +48,10 @@ QColor cpu_fallback_color() {
   return QColor(250, 140, 120);
 }
 
+QString count_text(int n, const char* one, const char* many) {
+  return QString("%1 %2").arg(n).arg(n == 1 ? one : many);
+}
+
 QString delegate_display_name(const delegate::PartitionReport& report) {
   if (report.delegate_name == "xnnpack") return "XNNPACK";
   if (report.delegate_name == "xnnpack-local") return "XNNPACK (local rules)";
@@ -61,9 +61,9 @@ QString delegate_display_name(const delegate::PartitionReport& report) {
 QString partition_summary(const delegate::PartitionReport& report) {
   QString text =
       QString("%1: %2 in %3; CPU: %4")
-          .arg(delegate_display_name(report), plural(report.delegate_ops, "node", "nodes"),
-               plural(report.delegate_partitions, "partition", "partitions"),
-               plural(report.cpu_ops, "node", "nodes"));
+          .arg(delegate_display_name(report), count_text(report.delegate_ops, "node", "nodes"),
+               count_text(report.delegate_partitions, "partition", "partitions"),
+               count_text(report.cpu_ops, "node", "nodes"));
   if (report.claimed_but_dropped > 0)
     text += QString(" (%1 claimed but left to the CPU by partition limits)")
                 .arg(report.claimed_but_dropped);
@@ -146,11 +146,12 @@ void PartitionPanel::setReport(std::shared_ptr<const Model> model,
     group->setData(0, kNodeRole, -1);
     const QColor color = cpu ? cpu_fallback_color() : partition_color(delegated_index);
     group->setIcon(0, swatch(color));
-    group->setText(0, cpu ? tr("CPU — %1").arg(plural(int(subset.nodes.size()), "node", "nodes"))
-                          : tr("%1 partition %2 — %3")
-                                .arg(name)
-                                .arg(delegated_index + 1)
-                                .arg(plural(int(subset.nodes.size()), "node", "nodes")));
+    group->setText(0,
+                   cpu ? tr("CPU — %1").arg(count_text(int(subset.nodes.size()), "node", "nodes"))
+                       : tr("%1 partition %2 — %3")
+                             .arg(name)
+                             .arg(delegated_index + 1)
+                             .arg(count_text(int(subset.nodes.size()), "node", "nodes")));
     if (!cpu) ++delegated_index;
     for (uint32_t n : subset.nodes) {
       if (n >= graph.nodes.size()) continue;

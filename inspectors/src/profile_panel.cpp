@@ -34,6 +34,7 @@ QTableWidget* make_table(const QStringList& headers, QWidget* parent) {
   table->setSelectionBehavior(QAbstractItemView::SelectRows);
   table->setSelectionMode(QAbstractItemView::SingleSelection);
   table->verticalHeader()->setVisible(false);
+  table->verticalHeader()->setDefaultSectionSize(20);  // compact rows, as the other tables
   table->horizontalHeader()->setStretchLastSection(true);
   table->setWordWrap(false);
   return table;

@@ -11,6 +11,7 @@
 
 #include "compare_window.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "shared_dir.h"
 #include "tflite_facts.h"
 
@@ -20,25 +21,9 @@ namespace fs = std::filesystem;
 using edgelens::gui::CompareOverlay;
 using edgelens::gui::CompareSide;
 using edgelens::gui::CompareWindow;
+using edgelens::testing::fixture;
+using edgelens::testing::gui_app;
 using edgelens::testing::TfliteFacts;
-
-QApplication& app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);
-  }();
-  return *instance;
-}
-
-fs::path fixture(const char* relative) {
-  return edgelens::testing::fixtures_dir() / relative;
-}
 
 std::string output_name(const TfliteFacts& facts, size_t op) {
   return facts.tensors[static_cast<size_t>(facts.ops.at(op).outputs.at(0))].name;
@@ -47,7 +32,7 @@ std::string output_name(const TfliteFacts& facts, size_t op) {
 class CompareWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    app();
+    gui_app();
     EDGELENS_REQUIRE_SHARED();
     a_path_ = fixture("tflite/micro/hello_world_float.tflite");
     b_path_ = fixture("tflite/micro/hello_world_int8.tflite");

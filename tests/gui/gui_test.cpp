@@ -23,6 +23,7 @@
 #include "edgelens/inspectors/value_widgets.h"
 #include "edgelens/layout/synthetic_graph.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "layout_controller.h"
 #include "main_window.h"
 #include "shared_dir.h"
@@ -31,6 +32,8 @@
 namespace {
 
 using edgelens::gui::MainWindow;
+using edgelens::testing::fixture;
+using edgelens::testing::gui_app;
 using edgelens::testing::TfliteFacts;
 namespace fs = std::filesystem;
 
@@ -38,35 +41,10 @@ constexpr int32_t kConv2D = 3;  // BuiltinOperator codes from TFLite's schema.fb
 constexpr int32_t kDepthwiseConv2D = 4;
 constexpr int kTypeFloat32 = 0, kTypeInt8 = 9;
 
-QApplication& app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    // Other test files of this binary may have made it first (one QApplication per process).
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);  // lives until exit: Qt wants one per process
-  }();
-  return *instance;
-}
-
-fs::path fixture(const char* relative) {
-  return edgelens::testing::fixtures_dir() / relative;
-}
-
-class GuiTest : public ::testing::Test {
+class GuiTest : public edgelens::testing::MainWindowTest {
  protected:
-  void SetUp() override {
-    app();
-    window_ = std::make_unique<MainWindow>();
-    window_->setInteractiveErrors(false);
-    window_->resize(1200, 800);
-    window_->show();
-  }
-  // Opens a fixture (skipping visibly when ../shared or the file is absent) and waits for layout.
+  // Opens a fixture (skipping visibly when ../shared or the file is absent) and waits for layout;
+  // hides MainWindowTest::open, which asserts instead.
   bool open(const fs::path& path) {
     if (!fs::exists(path)) return false;
     QString error;
@@ -82,7 +60,6 @@ class GuiTest : public ::testing::Test {
       for (const auto& item : scene->items) out.insert({static_cast<int>(item.kind), item.ref});
     return out;
   }
-  std::unique_ptr<MainWindow> window_;
 };
 
 #define OPEN_OR_SKIP(path)                                                           \

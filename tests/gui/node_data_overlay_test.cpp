@@ -13,6 +13,7 @@
 #include "edgelens/model_io/model_explorer.h"
 #include "edgelens/model_io/open.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "node_data_overlay.h"
 #include "shared_dir.h"
@@ -21,23 +22,10 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-QApplication& app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);
-  }();
-  return *instance;
-}
+using edgelens::testing::gui_app;
 
 TEST(NodeDataOverlay, ColoursNodesWithTheFilesGradient) {
-  app();
+  gui_app();
   EDGELENS_REQUIRE_SHARED();
   const fs::path model =
       edgelens::testing::fixtures_dir() / "tflite/micro/hello_world_float.tflite";

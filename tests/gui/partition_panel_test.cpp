@@ -15,6 +15,7 @@
 #include "edgelens/inspectors/partition_panel.h"
 #include "edgelens/runtime/delegate/partitioner.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "partition_controller.h"
 #include "shared_dir.h"
@@ -25,38 +26,10 @@ namespace fs = std::filesystem;
 using edgelens::gui::MainWindow;
 using edgelens::testing::fixtures_dir;
 
-QApplication& partition_app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);  // lives until exit: one per process
-  }();
-  return *instance;
-}
-
-class PartitionViewTest : public ::testing::Test {
+class PartitionViewTest : public edgelens::testing::MainWindowTest {
  protected:
-  void SetUp() override {
-    partition_app();
-    window_ = std::make_unique<MainWindow>();
-    window_->setInteractiveErrors(false);
-    window_->resize(1200, 800);
-    window_->show();
-  }
-  void open(const fs::path& path) {
-    QString error;
-    ASSERT_TRUE(window_->openFile(QString::fromStdString(path.string()), &error))
-        << error.toStdString();
-    ASSERT_TRUE(window_->waitForLayout(60000));
-  }
   edgelens::gui::PartitionController& partitions() { return *window_->partitionController(); }
   edgelens::inspect::PartitionPanel& panel() { return *partitions().panel(); }
-  std::unique_ptr<MainWindow> window_;
 };
 
 // Share of the pixels inside a node's box (border excluded) that have exactly `color`.
@@ -134,9 +107,7 @@ TEST_F(PartitionViewTest, PanelMatchesThePartitionerAndClicksSelectNodes) {
 
   // Click a fallback row: the node becomes current and the canvas selects it.
   auto* item = panel().itemForNode(fallback);
-  tree->scrollToItem(item);
-  const QRect rect = tree->visualItemRect(item);
-  QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, rect.center());
+  edgelens::testing::click_index(tree, tree->indexFromItem(item));
   EXPECT_EQ(window_->context().currentNode(), fallback);
   EXPECT_EQ(window_->context().currentGraph(), 0);
 

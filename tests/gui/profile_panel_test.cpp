@@ -18,6 +18,7 @@
 #include "edgelens/inspectors/profile_panel.h"
 #include "edgelens/model_io/tflite_writer.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "profile_controller.h"
 #include "shared_dir.h"
@@ -30,36 +31,9 @@ using edgelens::gui::MainWindow;
 using edgelens::inspect::ProfilePanel;
 namespace fs = std::filesystem;
 
-QApplication& profile_app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);
-  }();
-  return *instance;
-}
-
-class GuiProfileTest : public ::testing::Test {
+class GuiProfileTest : public edgelens::testing::MainWindowTest {
  protected:
-  void SetUp() override {
-    profile_app();
-    window_ = std::make_unique<MainWindow>();
-    window_->setInteractiveErrors(false);
-    window_->resize(1000, 700);
-    window_->show();
-  }
-  void open(const fs::path& path) {
-    QString error;
-    ASSERT_TRUE(window_->openFile(QString::fromStdString(path.string()), &error))
-        << error.toStdString();
-    ASSERT_TRUE(window_->waitForLayout(60000));
-  }
-  std::unique_ptr<MainWindow> window_;
+  GuiProfileTest() : MainWindowTest({1000, 700}) {}
 };
 
 // TFLite's list of the tensors it computed, minus the inputs and the temporaries it adds at run

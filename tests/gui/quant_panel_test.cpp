@@ -20,6 +20,7 @@
 #include "edgelens/inspectors/quant_panel.h"
 #include "edgelens/runtime/quant/metrics.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "quant_controller.h"
 #include "quant_overlay.h"
@@ -34,51 +35,27 @@ using edgelens::inspect::QuantPanel;
 using edgelens::testing::fixtures_dir;
 using edgelens::testing::TempDir;
 
-QApplication& quant_app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);  // lives until exit: one per process
-  }();
-  return *instance;
-}
-
-class QuantPanelTest : public ::testing::Test {
+class QuantPanelTest : public edgelens::testing::MainWindowTest {
  protected:
+  QuantPanelTest() : MainWindowTest({1300, 900}) {}
   void SetUp() override {
-    quant_app();
-    window_ = std::make_unique<MainWindow>();
-    window_->setInteractiveErrors(false);
-    window_->resize(1300, 900);
-    window_->show();
+    MainWindowTest::SetUp();
     quant().setCacheDir(cache_.path / "cache");
   }
-  void open(const fs::path& path) {
-    QString error;
-    ASSERT_TRUE(window_->openFile(QString::fromStdString(path.string()), &error))
-        << error.toStdString();
-    ASSERT_TRUE(window_->waitForLayout(60000));
-  }
+  // The window (and its report worker) goes before the cache directory it writes to.
+  void TearDown() override { window_.reset(); }
   edgelens::gui::QuantController& quant() { return *window_->quantController(); }
   QuantPanel& panel() { return *quant().panel(); }
   // Clicks table row `view_row` like a user.
   void click_row(int view_row) {
     auto* table = panel().table();
-    const QModelIndex index = table->model()->index(view_row, QuantPanel::kOpName);
-    table->scrollTo(index);
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(index).center());
+    edgelens::testing::click_index(table, table->model()->index(view_row, QuantPanel::kOpName));
   }
   int64_t element_count(int32_t tensor) const {
     const auto& shape = window_->context().model()->graphs[0].tensors.at(size_t(tensor)).shape;
     return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
   }
   TempDir cache_;
-  std::unique_ptr<MainWindow> window_;
 };
 
 int total(const std::vector<int>& counts) {

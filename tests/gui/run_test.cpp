@@ -15,6 +15,7 @@
 #include "edgelens/model_io/tflite_writer.h"
 #include "edgelens/runtime/npy.h"
 #include "graph_canvas.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "run_controller.h"
 #include "run_dialog.h"
@@ -27,36 +28,9 @@ using edgelens::TfliteBuilder;
 using edgelens::gui::MainWindow;
 namespace fs = std::filesystem;
 
-QApplication& run_app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);  // lives until exit: one per process
-  }();
-  return *instance;
-}
-
-class GuiRunTest : public ::testing::Test {
+class GuiRunTest : public edgelens::testing::MainWindowTest {
  protected:
-  void SetUp() override {
-    run_app();
-    window_ = std::make_unique<MainWindow>();
-    window_->setInteractiveErrors(false);
-    window_->resize(1000, 700);
-    window_->show();
-  }
-  void open(const fs::path& path) {
-    QString error;
-    ASSERT_TRUE(window_->openFile(QString::fromStdString(path.string()), &error))
-        << error.toStdString();
-    ASSERT_TRUE(window_->waitForLayout(60000));
-  }
-  std::unique_ptr<MainWindow> window_;
+  GuiRunTest() : MainWindowTest({1000, 700}) {}
 };
 
 std::vector<float> floats_of(const edgelens::runtime::NpyArray& array) {

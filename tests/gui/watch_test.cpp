@@ -15,6 +15,7 @@
 #include <set>
 
 #include "edgelens/layout/grouping.h"
+#include "gui_fixture.h"
 #include "layout_controller.h"
 #include "main_window.h"
 #include "shared_dir.h"
@@ -26,25 +27,9 @@ namespace {
 namespace fs = std::filesystem;
 using edgelens::gui::MainWindow;
 using edgelens::gui::WatchController;
+using edgelens::testing::fixture;
+using edgelens::testing::gui_app;
 using edgelens::testing::TfliteFacts;
-
-QApplication& app() {
-  static int argc = 1;
-  static char name[] = "test_gui";
-  static char* argv[] = {name, nullptr};
-  static QApplication* instance = [] {
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance())) return existing;
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("EdgeLensTest");
-    QCoreApplication::setApplicationName("test_gui");
-    return new QApplication(argc, argv);
-  }();
-  return *instance;
-}
-
-fs::path fixture(const char* relative) {
-  return edgelens::testing::fixtures_dir() / relative;
-}
 
 // What a pipeline does: write next to the target, then rename over it (a new inode).
 void replace_atomically(const fs::path& target, const fs::path& source) {
@@ -71,7 +56,7 @@ std::vector<std::string> op_output_names(const TfliteFacts& facts) {
 class WatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    app();
+    gui_app();
     EDGELENS_REQUIRE_SHARED();
     ASSERT_TRUE(dir_.isValid());
   }

@@ -23,6 +23,8 @@ namespace edgelens::inspect {
 // Fill colour of the k-th delegated partition (execution order, 0-based) and of CPU nodes.
 QColor partition_color(int delegate_partition);
 QColor cpu_fallback_color();
+// "1 node", "3 nodes".
+QString count_text(int n, const char* one, const char* many);
 // "XNNPACK", "XNNPACK (local rules)", or the profile's name.
 QString delegate_display_name(const delegate::PartitionReport& report);
 // "XNNPACK: 57 nodes in 3 partitions; CPU: 4 nodes".
