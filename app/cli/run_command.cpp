@@ -16,6 +16,7 @@
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
 #include "edgelens/runtime/observer.h"
+#include "run_bundled.h"
 #include "run_delegate.h"
 
 namespace edgelens::cli {
@@ -183,9 +184,11 @@ int run(const RunOptions& o) {
                                  {"stats", stats_json(r.stats)}});
 
   add_delegate_report(interpreter, o.delegate, report);
+  const bool bundled_ok = check_bundled_tests(*model, options, report);  // .bpte test cases
+  const int exit_code = bundled_ok ? kExitOk : kExitThreshold;
   if (o.json) {
     fmt::print("{}\n", report.dump(1));
-    return kExitOk;
+    return exit_code;
   }
   fmt::print("{}: ran in {:.2f} ms; arena {} bytes (naive {})\n", o.model, ms, memory.arena_bytes,
              memory.naive_bytes);
@@ -216,10 +219,11 @@ int run(const RunOptions& o) {
       fmt::print("no NaN/Inf in any node output\n");
   }
   print_delegate_report(report);
+  print_bundled_tests(report);
   if (!o.outputs_dir.empty()) fmt::print("outputs written to {}\n", o.outputs_dir);
   if (capture)
     fmt::print("{} tensors written to {} (index.tsv)\n", capture->tensors().size(), o.dump_dir);
-  return kExitOk;
+  return exit_code;
 }
 
 const RegisterCommand kRun{Command{
