@@ -94,7 +94,7 @@ std::string run_case(Interpreter& interpreter, const BundledTestCase& tc, std::s
     if (in.byte_size() != v.data.size())
       return fmt::format("input {} has {} bytes, the tensor needs {}", i, v.data.size(),
                          in.byte_size());
-    std::memcpy(in.mutable_raw().data(), v.data.data(), v.data.size());
+    if (!v.data.empty()) std::memcpy(in.mutable_raw().data(), v.data.data(), v.data.size());
   }
   interpreter.invoke();
   if (tc.expected_outputs.size() != interpreter.output_count())

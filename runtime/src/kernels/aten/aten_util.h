@@ -137,6 +137,7 @@ void store_values(std::span<const C> values, TensorBuffer& out) {
 // Elementwise dtype conversion of a whole tensor into `out` (same element count).
 inline void convert_tensor(const TensorBuffer& in, TensorBuffer& out) {
   const auto n = static_cast<size_t>(in.element_count());
+  if (n == 0) return;  // no memcpy from a null buffer
   if (in.dtype == out.dtype) {
     std::memcpy(out.mutable_raw().data(), in.data, in.byte_size());
     return;

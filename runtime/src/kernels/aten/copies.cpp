@@ -106,6 +106,7 @@ void clone_prepare(NodeContext& ctx) {
 void copy_bytes_eval(NodeContext& ctx) {
   const auto& in = ctx.input(0);
   auto& out = ctx.output(0);
+  if (in.byte_size() == 0) return;  // no memcpy from a null buffer
   std::memcpy(out.mutable_raw().data(), in.data, in.byte_size());
 }
 
