@@ -22,29 +22,6 @@
 
 namespace edgelens::gui {
 
-namespace {
-
-struct ProfileCancelled : std::exception {
-  const char* what() const noexcept override { return "profile cancelled"; }
-};
-
-// Counts finished runs and stops between nodes when cancel is requested.
-class CancelObserver : public runtime::Observer {
- public:
-  explicit CancelObserver(ProfileProgress& progress) : progress_(progress) {}
-  void on_node_end(const runtime::NodeEvent&) override {
-    if (progress_.cancel.load(std::memory_order_relaxed)) throw ProfileCancelled();
-  }
-  void on_invoke_end(const runtime::Interpreter&) override {
-    progress_.done.fetch_add(1, std::memory_order_relaxed);
-  }
-
- private:
-  ProfileProgress& progress_;
-};
-
-}  // namespace
-
 // ---- latency colouring ---------------------------------------------------------------------
 LatencyColoring::LatencyColoring(std::shared_ptr<const inspect::ProfileData> profile)
     : profile_(std::move(profile)) {
@@ -136,7 +113,7 @@ ProfileOutcome ProfileController::execute(std::shared_ptr<const Model> model,
     }
     runtime::apply_inputs(interpreter, request.inputs);
     runtime::Profiler profiler;
-    CancelObserver cancel(*progress);
+    ProgressObserver cancel(*progress, ProgressObserver::Counts::Invokes);
     interpreter.add_observer(&cancel);
     for (int i = 0; i < request.warmup; ++i) interpreter.invoke();
     // The profiler first, so its clock reading is the last thing before each eval.

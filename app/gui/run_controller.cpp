@@ -10,27 +10,6 @@
 
 namespace edgelens::gui {
 
-namespace {
-
-struct RunCancelled : std::exception {
-  const char* what() const noexcept override { return "run cancelled"; }
-};
-
-// Counts graph-0 nodes as they finish and stops the run between nodes when cancel is requested.
-class ProgressObserver : public runtime::Observer {
- public:
-  explicit ProgressObserver(RunProgress& progress) : progress_(progress) {}
-  void on_node_end(const runtime::NodeEvent& event) override {
-    if (event.graph == 0) progress_.done.fetch_add(1, std::memory_order_relaxed);
-    if (progress_.cancel.load(std::memory_order_relaxed)) throw RunCancelled();
-  }
-
- private:
-  RunProgress& progress_;
-};
-
-}  // namespace
-
 RunController::RunController(inspect::SessionContext& context, QWidget* dialog_parent)
     : QObject(dialog_parent),
       context_(context),
@@ -56,7 +35,7 @@ RunOutcome RunController::execute(std::shared_ptr<const Model> model,
       return out;
     }
     runtime::apply_inputs(*interpreter, specs);
-    ProgressObserver observer(*progress);
+    ProgressObserver observer(*progress, ProgressObserver::Counts::Graph0Nodes);
     interpreter->add_observer(&observer);
     const auto t0 = std::chrono::steady_clock::now();
     interpreter->invoke();

@@ -7,10 +7,27 @@
 #include <QToolButton>
 
 #include <algorithm>
+#include <exception>
 
 #include "edgelens/runtime/interpreter.h"
 
 namespace edgelens::gui {
+
+namespace {
+struct WorkCancelled : std::exception {
+  const char* what() const noexcept override { return "cancelled"; }
+};
+}  // namespace
+
+void ProgressObserver::on_node_end(const runtime::NodeEvent& event) {
+  if (counts_ == Counts::Graph0Nodes && event.graph == 0)
+    progress_.done.fetch_add(1, std::memory_order_relaxed);
+  if (progress_.cancel.load(std::memory_order_relaxed)) throw WorkCancelled();
+}
+
+void ProgressObserver::on_invoke_end(const runtime::Interpreter&) {
+  if (counts_ == Counts::Invokes) progress_.done.fetch_add(1, std::memory_order_relaxed);
+}
 
 QString unsupported_message(const std::vector<runtime::UnsupportedNode>& nodes) {
   QStringList lines;

@@ -14,6 +14,8 @@
 #include <memory>
 #include <vector>
 
+#include "edgelens/runtime/observer.h"
+
 class QProgressBar;
 class QStatusBar;
 class QToolButton;
@@ -29,6 +31,21 @@ struct WorkProgress {
   std::atomic<bool> cancel{false};
   std::atomic<int> done{0};
   int total = 0;
+};
+
+// Stops a run between nodes (by throwing; the interpreter may wrap it, so callers test
+// WorkProgress::cancel to tell a cancel from an error) and counts progress: finished graph-0 nodes
+// or finished invokes.
+class ProgressObserver : public runtime::Observer {
+ public:
+  enum class Counts { Graph0Nodes, Invokes };
+  ProgressObserver(WorkProgress& progress, Counts counts) : progress_(progress), counts_(counts) {}
+  void on_node_end(const runtime::NodeEvent& event) override;
+  void on_invoke_end(const runtime::Interpreter&) override;
+
+ private:
+  WorkProgress& progress_;
+  Counts counts_;
 };
 
 // "The model cannot run: N node(s) are not supported." and one line per node.

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -15,38 +14,17 @@
 #include <vector>
 
 #include "edgelens/model_io/open.h"
+#include "reference_tensors.h"
 #include "run_command.h"
 #include "shared_dir.h"
 
 namespace fs = std::filesystem;
 using edgelens::testing::fixtures_dir;
 using edgelens::testing::run_edgelens;
+using edgelens::testing::tflite_produced_names;
 using nlohmann::json;
 
 namespace {
-
-// Names of the tensors TFLite's nodes produced for a reference fixture: every tensor listed in
-// tensors.tsv minus the model inputs (meta.json) and minus the kernel temporaries TFLite adds at
-// run time (ids past the model's own tensors, e.g. CONV_2D's im2col buffer).
-std::set<std::string> tflite_produced_names(const std::string& reference, size_t model_tensors) {
-  const fs::path dir = fixtures_dir() / "reference" / reference;
-  std::set<std::string> inputs;
-  const json meta = json::parse(std::ifstream(dir / "meta.json"));
-  for (const auto& in : meta["inputs"]) inputs.insert(in["name"].get<std::string>());
-  std::ifstream tsv(dir / "tensors/tensors.tsv");
-  std::string line;
-  std::getline(tsv, line);  // header
-  std::set<std::string> names;
-  while (std::getline(tsv, line)) {
-    std::istringstream fields(line);
-    std::string idx, name;
-    std::getline(fields, idx, '\t');
-    std::getline(fields, name, '\t');
-    if (std::stoul(idx) >= model_tensors) continue;
-    if (!inputs.count(name)) names.insert(name);
-  }
-  return names;
-}
 
 json bench_json(const fs::path& model, std::vector<std::string> extra) {
   std::vector<std::string> args{"bench", model.string(), "--json", "--op-profile"};

@@ -22,34 +22,41 @@ void read_values(std::span<const std::byte> bytes, std::vector<V>& out) {
   }
 }
 
+// Fills `out` from `bytes` read as `dtype`'s integer type; false for a non-integer dtype.
+template <class V>
+bool read_integers(DType dtype, std::span<const std::byte> bytes, std::vector<V>& out) {
+  switch (dtype) {
+    case DType::Int8:
+      read_values<int8_t>(bytes, out);
+      return true;
+    case DType::UInt8:
+    case DType::Bool:
+      read_values<uint8_t>(bytes, out);
+      return true;
+    case DType::Int16:
+      read_values<int16_t>(bytes, out);
+      return true;
+    case DType::Int32:
+      read_values<int32_t>(bytes, out);
+      return true;
+    case DType::Int64:
+      read_values<int64_t>(bytes, out);
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The first `count` values of `bytes` as doubles: float values, integers raw (not dequantized).
 // An unexpected dtype is a test failure and gives an empty vector.
 inline std::vector<double> as_doubles(DType dtype, std::span<const std::byte> bytes,
                                       int64_t count) {
   std::vector<double> out(static_cast<size_t>(count));
-  switch (dtype) {
-    case DType::Float32:
-      read_values<float>(bytes, out);
-      break;
-    case DType::Int8:
-      read_values<int8_t>(bytes, out);
-      break;
-    case DType::UInt8:
-    case DType::Bool:
-      read_values<uint8_t>(bytes, out);
-      break;
-    case DType::Int16:
-      read_values<int16_t>(bytes, out);
-      break;
-    case DType::Int32:
-      read_values<int32_t>(bytes, out);
-      break;
-    case DType::Int64:
-      read_values<int64_t>(bytes, out);
-      break;
-    default:
-      ADD_FAILURE() << "unexpected dtype " << dtype_name(dtype);
-      out.clear();
+  if (dtype == DType::Float32) {
+    read_values<float>(bytes, out);
+  } else if (!read_integers(dtype, bytes, out)) {
+    ADD_FAILURE() << "unexpected dtype " << dtype_name(dtype);
+    out.clear();
   }
   return out;
 }
@@ -58,25 +65,7 @@ inline std::vector<double> as_doubles(DType dtype, std::span<const std::byte> by
 inline std::vector<int64_t> as_int64s(DType dtype, std::span<const std::byte> bytes,
                                       int64_t count) {
   std::vector<int64_t> out(static_cast<size_t>(count));
-  switch (dtype) {
-    case DType::Int8:
-      read_values<int8_t>(bytes, out);
-      break;
-    case DType::UInt8:
-      read_values<uint8_t>(bytes, out);
-      break;
-    case DType::Int16:
-      read_values<int16_t>(bytes, out);
-      break;
-    case DType::Int32:
-      read_values<int32_t>(bytes, out);
-      break;
-    case DType::Int64:
-      read_values<int64_t>(bytes, out);
-      break;
-    default:
-      out.clear();
-  }
+  if (dtype == DType::Bool || !read_integers(dtype, bytes, out)) out.clear();
   return out;
 }
 

@@ -56,14 +56,16 @@ inline std::string ensure_peers(const std::filesystem::path& dir) {
 }
 
 // Runs tests/conformance/run_peers.mjs with two workers on `jobs`, written to root/jobs.json; the
-// runner's output goes to root/run_peers.log. Returns the runner's exit status (0 when it succeeded).
+// runner's output goes to root/run_peers.log. Returns the runner's exit status (0 when it
+// succeeded).
 inline int run_peer_jobs(const std::filesystem::path& peers, const nlohmann::json& jobs,
                          const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   std::ofstream(root / "jobs.json") << jobs.dump(1);
   const fs::path script = fs::path(EDGELENS_SOURCE_DIR) / "tests" / "conformance" / "run_peers.mjs";
-  return std::system(fmt::format("node '{}' '{}' '{}' 2 > '{}' 2>&1", script.string(), peers.string(),
-                                 (root / "jobs.json").string(), (root / "run_peers.log").string())
+  return std::system(fmt::format("node '{}' '{}' '{}' 2 > '{}' 2>&1", script.string(),
+                                 peers.string(), (root / "jobs.json").string(),
+                                 (root / "run_peers.log").string())
                          .c_str());
 }
 

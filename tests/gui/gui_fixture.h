@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "edgelens/model_io/tflite_writer.h"
 #include "main_window.h"
 #include "shared_dir.h"
 
@@ -35,6 +36,20 @@ inline QApplication& gui_app() {
 
 inline std::filesystem::path fixture(const char* relative) {
   return fixtures_dir() / relative;
+}
+
+// Writes DIR/custom.tflite: one custom op "EdgeLensNoSuchOp" (float [1,4] -> [1,4]) that no
+// kernel implements. Returns its path.
+inline std::string write_unknown_custom_op_model(const std::filesystem::path& dir) {
+  const std::string path = (dir / "custom.tflite").string();
+  TfliteBuilder b;
+  const int x = b.add_tensor({.name = "x", .dtype = DType::Float32, .shape = {1, 4}});
+  const int y = b.add_tensor({.name = "y", .dtype = DType::Float32, .shape = {1, 4}});
+  b.add_op({.op = "EdgeLensNoSuchOp", .custom = true, .inputs = {x}, .outputs = {y}});
+  b.set_inputs({x});
+  b.set_outputs({y});
+  b.write_file(path);
+  return path;
 }
 
 // Clicks the row of `index` in `view` like a user (scrolled into view first).

@@ -11,22 +11,18 @@
 #include <QTemporaryDir>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "edgelens/inspectors/profile_panel.h"
-#include "edgelens/model_io/tflite_writer.h"
 #include "graph_canvas.h"
 #include "gui_fixture.h"
 #include "main_window.h"
 #include "profile_controller.h"
+#include "reference_tensors.h"
 #include "shared_dir.h"
 
 namespace {
 
-using edgelens::DType;
-using edgelens::TfliteBuilder;
 using edgelens::gui::MainWindow;
 using edgelens::inspect::ProfilePanel;
 namespace fs = std::filesystem;
@@ -35,26 +31,6 @@ class GuiProfileTest : public edgelens::testing::MainWindowTest {
  protected:
   GuiProfileTest() : MainWindowTest({1000, 700}) {}
 };
-
-// TFLite's list of the tensors it computed, minus the inputs and the temporaries it adds at run
-// time (ids past the model's own tensors).
-std::set<std::string> tflite_produced_names(const fs::path& reference_dir,
-                                            const std::set<std::string>& inputs,
-                                            size_t model_tensors) {
-  std::ifstream tsv(reference_dir / "tensors/tensors.tsv");
-  std::string line;
-  std::getline(tsv, line);
-  std::set<std::string> names;
-  while (std::getline(tsv, line)) {
-    std::istringstream fields(line);
-    std::string idx, name;
-    std::getline(fields, idx, '\t');
-    std::getline(fields, name, '\t');
-    if (std::stoul(idx) >= model_tensors) continue;
-    if (!inputs.count(name)) names.insert(name);
-  }
-  return names;
-}
 
 TEST_F(GuiProfileTest, PanelRowsAreTheModelsNodesAndClickGoesToTheNode) {
   EDGELENS_REQUIRE_SHARED();
@@ -74,8 +50,6 @@ TEST_F(GuiProfileTest, PanelRowsAreTheModelsNodesAndClickGoesToTheNode) {
   QTableWidget* table = panel->nodeTable();
   ASSERT_EQ(table->rowCount(), static_cast<int>(graph->nodes.size()));
   std::set<std::string> names;
-  std::set<std::string> inputs;
-  for (int32_t id : graph->inputs) inputs.insert(graph->tensors.at(static_cast<size_t>(id)).name);
   double previous = 1e300;
   for (int row = 0; row < table->rowCount(); ++row) {
     const int node = table->item(row, ProfilePanel::ColNode)->text().toInt();
@@ -92,8 +66,7 @@ TEST_F(GuiProfileTest, PanelRowsAreTheModelsNodesAndClickGoesToTheNode) {
     previous = avg;
   }
   EXPECT_EQ(names,
-            tflite_produced_names(edgelens::testing::fixtures_dir() / "reference/hello_world_int8",
-                                  inputs, graph->tensors.size()));
+            edgelens::testing::tflite_produced_names("hello_world_int8", graph->tensors.size()));
 
   // Sort by node id, then click the last row: the inspector shows that node.
   table->sortByColumn(ProfilePanel::ColNode, Qt::AscendingOrder);
@@ -118,16 +91,8 @@ TEST_F(GuiProfileTest, PanelRowsAreTheModelsNodesAndClickGoesToTheNode) {
 TEST_F(GuiProfileTest, UnsupportedOpIsReportedBeforeRunning) {
   QTemporaryDir tmp;
   ASSERT_TRUE(tmp.isValid());
-  const std::string path = (fs::path(tmp.path().toStdString()) / "custom.tflite").string();
-  {
-    TfliteBuilder b;
-    const int x = b.add_tensor({.name = "x", .dtype = DType::Float32, .shape = {1, 4}});
-    const int y = b.add_tensor({.name = "y", .dtype = DType::Float32, .shape = {1, 4}});
-    b.add_op({.op = "EdgeLensNoSuchOp", .custom = true, .inputs = {x}, .outputs = {y}});
-    b.set_inputs({x});
-    b.set_outputs({y});
-    b.write_file(path);
-  }
+  const std::string path =
+      edgelens::testing::write_unknown_custom_op_model(tmp.path().toStdString());
   open(path);
   const auto& outcome = window_->profileController()->runBlocking({});
   EXPECT_FALSE(outcome.profile);

@@ -156,16 +156,8 @@ TEST_F(GuiRunTest, LogOfNegativeConstantMarksTheNodeNaN) {
 TEST_F(GuiRunTest, UnsupportedOpIsReportedWithNodeAndReason) {
   QTemporaryDir tmp;
   ASSERT_TRUE(tmp.isValid());
-  const std::string path = (fs::path(tmp.path().toStdString()) / "custom.tflite").string();
-  {
-    TfliteBuilder b;
-    const int x = b.add_tensor({.name = "x", .dtype = DType::Float32, .shape = {1, 4}});
-    const int y = b.add_tensor({.name = "y", .dtype = DType::Float32, .shape = {1, 4}});
-    b.add_op({.op = "EdgeLensNoSuchOp", .custom = true, .inputs = {x}, .outputs = {y}});
-    b.set_inputs({x});
-    b.set_outputs({y});
-    b.write_file(path);
-  }
+  const std::string path =
+      edgelens::testing::write_unknown_custom_op_model(tmp.path().toStdString());
   open(path);
   const auto& outcome = window_->runController()->runBlocking({});
   EXPECT_FALSE(outcome.result);
