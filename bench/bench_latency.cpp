@@ -4,9 +4,14 @@
 // or tfjs-tflite where LiteRT.js rejects the model (int8/int16 I/O). For the delegate it also
 // reports the share of an invoke spent inside the delegate partitions (the Profiler's clock around
 // each partition kernel); the rest is reference-kernel nodes and the interpreter's own overhead.
+// And it reports the bound of issue 5: the very XNNPACK runtimes the delegate built, invoked
+// directly without the interpreter (time_partitions_directly), with the ratio delegated / direct
+// for graphs the delegate runs entirely. Delegated and direct passes alternate in one loop, so both
+// see the same machine load.
 // Medians over ITERATIONS after a warmup; one model at a time.
-// Usage: bench_latency [SHARED_DIR] [ITERATIONS] [PEERS_DIR]   (PEERS_DIR with node_modules;
-// without it the LiteRT.js column is left empty). Not part of the test suite.
+// Usage: bench_latency [SHARED_DIR] [ITERATIONS] [PEERS_DIR] [NAME_PART]   (PEERS_DIR with
+// node_modules; without it, or with "", the peer columns are left empty; NAME_PART: only fixtures
+// whose name contains it). Not part of the test suite.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,6 +27,7 @@
 #include <vector>
 
 #include "edgelens/model_io/open.h"
+#include "edgelens/runtime/delegate/direct_xnnpack.h"
 #include "edgelens/runtime/inputs.h"
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
@@ -39,7 +45,12 @@ struct Timing {
   double median_ms = 0, min_ms = 0;
   // Profiled runs (delegated): average invoke and the average time inside the partitions of it.
   double profiled_invoke_ms = 0, partition_ms = 0;
-  int delegated_nodes = 0, partitions = 0;
+  int delegated_nodes = 0, cpu_nodes = 0, partitions = 0;
+  // The partitions' XNNPACK runtimes invoked without the interpreter (-1: not measured, see why).
+  // paired_ratio: median over iterations of invoke / direct of the same iteration (the two run
+  // back to back, so a load spike on this shared machine hits both or one pair only).
+  double direct_median_ms = -1, paired_ratio = -1;
+  std::string direct_why;
 };
 
 double median(std::vector<double> v) {
@@ -81,19 +92,40 @@ std::optional<Timing> time_interpreter(const Model& model, const std::vector<Inp
     return std::nullopt;
   }
   Timing t;
-  std::vector<double> times;
-  for (int i = 0; i < iterations; ++i) {
+  bool direct = !delegate.empty();
+  try {
+    if (direct) time_partitions_directly(*interpreter, kWarmup);
+  } catch (const std::exception& e) {
+    t.direct_why = e.what();
+    direct = false;
+  }
+  std::vector<double> times, direct_times;
+  auto time_invoke = [&] {
     const auto start = std::chrono::steady_clock::now();
     interpreter->invoke();
     times.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
+  };
+  for (int i = 0; i < iterations; ++i) {
+    // Alternate which goes first, so neither always runs right after the other warmed the caches.
+    if (direct && i % 2 == 1) direct_times.push_back(time_partitions_directly(*interpreter, 1));
+    time_invoke();
+    if (direct && i % 2 == 0) direct_times.push_back(time_partitions_directly(*interpreter, 1));
   }
   t.median_ms = median(times);
+  if (direct) {
+    t.direct_median_ms = median(direct_times);
+    std::vector<double> ratios;
+    for (size_t i = 0; i < times.size(); ++i)
+      if (direct_times[i] > 0) ratios.push_back(times[i] / direct_times[i]);
+    t.paired_ratio = ratios.empty() ? -1 : median(ratios);
+  }
   t.min_ms = *std::min_element(times.begin(), times.end());
   if (!delegate.empty()) {
     const auto& summary = interpreter->delegate_summary();
     t.delegated_nodes = summary.delegated_nodes;
+    t.cpu_nodes = summary.cpu_nodes;
     t.partitions = summary.partitions;
     // Separate profiled runs: the partition share of an invoke.
     Profiler profiler;
@@ -140,14 +172,35 @@ std::optional<double> time_peer(const fs::path& peers, const fs::path& model,
   }
 }
 
+// Sub-0.01 ms models get more digits, or they all read 0.000.
+std::string ms_text(double ms) {
+  return ms < 0.01 ? fmt::format("{:.5f}", ms) : fmt::format("{:.3f}", ms);
+}
+
 std::string ms_cell(const std::optional<Timing>& t) {
-  return t ? fmt::format("{:.3f}", t->median_ms) : std::string("—");
+  return t ? ms_text(t->median_ms) : std::string("—");
 }
 
 // num / den; "—" when either is missing (<= 0).
 std::string ratio_cell(double num, double den) {
   if (num <= 0 || den <= 0) return "—";
   return fmt::format("{:.2f}x", num / den);
+}
+
+std::string direct_cell(const std::optional<Timing>& t) {
+  return t && t->direct_median_ms >= 0 ? ms_text(t->direct_median_ms) : std::string("—");
+}
+
+// Delegated / direct, only where the whole graph is delegated: elsewhere the direct pass leaves
+// out the reference-kernel nodes, so the two do not time the same work.
+std::string bound_cell(const std::optional<Timing>& t) {
+  if (!t || t->direct_median_ms < 0) return "—";
+  if (t->cpu_nodes > 0)
+    return fmt::format("n/a: {} node{} on reference kernels", t->cpu_nodes,
+                       t->cpu_nodes == 1 ? "" : "s");
+  if (t->direct_median_ms <= 0 || t->paired_ratio <= 0) return "—";
+  return fmt::format("{:.3f}x (paired {:.3f}x)", t->median_ms / t->direct_median_ms,
+                     t->paired_ratio);
 }
 
 }  // namespace
@@ -158,17 +211,20 @@ int main(int argc, char** argv) {
                : fs::path(__FILE__).parent_path().parent_path().parent_path() / "shared";
   const int iterations = argc > 2 ? std::max(1, std::atoi(argv[2])) : 20;
   const fs::path peers = argc > 3 ? fs::path(argv[3]) : fs::path();
+  const std::string name_part = argc > 4 ? argv[4] : "";
   const fs::path reference = shared / "fixtures/reference";
 
   std::vector<std::string> notes;
   fmt::print(
-      "| model | nodes | reference ms | XNNPACK 1t ms | XNNPACK 2t ms | delegated nodes / "
-      "partitions | time in partitions 1t | peer (1 thread) | peer ms | peer / XNNPACK 1t | peer / "
-      "XNNPACK 2t |\n");
-  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| model | nodes | reference ms | delegated nodes / partitions | XNNPACK 1t ms | "
+      "direct 1t ms | 1t / direct | XNNPACK 2t ms | direct 2t ms | 2t / direct | time in "
+      "partitions 1t | peer "
+      "(1 thread) | peer ms | peer / XNNPACK 1t | peer / XNNPACK 2t |\n");
+  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<fs::path> dirs;
   for (const auto& entry : fs::directory_iterator(reference))
-    if (entry.is_directory() && fs::exists(entry.path() / "meta.json"))
+    if (entry.is_directory() && fs::exists(entry.path() / "meta.json") &&
+        entry.path().filename().string().find(name_part) != std::string::npos)
       dirs.push_back(entry.path());
   std::sort(dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
@@ -201,12 +257,15 @@ int main(int argc, char** argv) {
     }
     for (const auto& [what, why] : {std::pair{"reference", why_ref}, {"xnnpack", why_x1}})
       if (!why.empty()) notes.push_back(fmt::format("{} ({}): {}", name, what, why));
+    if (x1 && !x1->direct_why.empty())
+      notes.push_back(fmt::format("{} (direct XNNPACK): {}", name, x1->direct_why));
     if (!js && !why_js.empty()) notes.push_back(fmt::format("{} (peers): {}", name, why_js));
     const double x1_ms = x1 ? x1->median_ms : -1, x2_ms = x2 ? x2->median_ms : -1;
     const double js_ms = js ? *js : -1;
-    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", name,
-               model->graphs.at(0).nodes.size(), ms_cell(ref), ms_cell(x1), ms_cell(x2),
-               x1 ? fmt::format("{} / {}", x1->delegated_nodes, x1->partitions) : "—",
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+               name, model->graphs.at(0).nodes.size(), ms_cell(ref),
+               x1 ? fmt::format("{} / {}", x1->delegated_nodes, x1->partitions) : "—", ms_cell(x1),
+               direct_cell(x1), bound_cell(x1), ms_cell(x2), direct_cell(x2), bound_cell(x2),
                x1 && x1->profiled_invoke_ms > 0
                    ? fmt::format("{:.0f}%", 100.0 * x1->partition_ms / x1->profiled_invoke_ms)
                    : "—",
