@@ -126,29 +126,92 @@ void transpose_prepare(NodeContext& ctx) {
   for (auto p : perm) shape.push_back(in.shape[size_t(norm_axis(ctx, p, in.rank()))]);
   ctx.set_output(0, in.dtype, shape);
 }
+
+// Copies rows of the output's innermost dimension, reading the input at `src_strides` (elements);
+// the odometer runs over the outer dimensions only. A 2-D transpose (what most collapse to)
+// walks the input contiguously instead.
+template <class Element>
+void transpose_rows(const std::byte* in, std::byte* out, const std::vector<int64_t>& out_shape,
+                    const std::vector<int64_t>& src_strides) {
+  const auto load = [&](int64_t at) {
+    Element v;
+    std::memcpy(&v, in + at * int64_t(sizeof(Element)), sizeof(Element));
+    return v;
+  };
+  const auto store = [&](int64_t at, Element v) {
+    std::memcpy(out + at * int64_t(sizeof(Element)), &v, sizeof(Element));
+  };
+  const size_t rank = out_shape.size();
+  if (rank == 2 && src_strides[0] == 1) {
+    const int64_t rows = out_shape[0], cols = out_shape[1], step = src_strides[1];
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i) store(i * cols + j, load(j * step + i));
+    return;
+  }
+  const int64_t row = out_shape[rank - 1], step = src_strides[rank - 1];
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; ++d) rows *= out_shape[d];
+  std::vector<int64_t> idx(rank, 0);
+  int64_t src = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t j = 0; j < row; ++j) store(r * row + j, load(src + j * step));
+    for (size_t d = rank - 1; d-- > 0;) {
+      ++idx[d];
+      src += src_strides[d];
+      if (idx[d] < out_shape[d]) break;
+      src -= src_strides[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// Drops size-1 output dimensions and merges neighbours that stay neighbours in the input (their
+// source strides chain), so NCHW -> NHWC becomes a 2-D transpose of [H*W, C].
+void collapse_transpose(std::vector<int64_t>& shape, std::vector<int64_t>& strides) {
+  std::vector<int64_t> s, st;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k] == 1) continue;
+    if (!s.empty() && st.back() == strides[k] * shape[k]) {
+      s.back() *= shape[k];
+      st.back() = strides[k];
+    } else {
+      s.push_back(shape[k]);
+      st.push_back(strides[k]);
+    }
+  }
+  if (s.empty()) s = {1}, st = {1};
+  shape = std::move(s);
+  strides = std::move(st);
+}
+
 void transpose_eval(NodeContext& ctx) {
   const auto& in = ctx.input(0);
   auto& out = ctx.output(0);
   const auto perm = indices_of(ctx, 1);
   const size_t rank = in.shape.size(), es = elem_size(in.dtype);
+  if (rank == 0 || out.element_count() == 0) {
+    std::memcpy(out.mutable_raw().data(), in.data, std::min(out.mutable_raw().size(), in.bytes));
+    return;
+  }
   std::vector<int64_t> in_strides(rank, 1);
   for (size_t k = rank; k-- > 1;) in_strides[k - 1] = in_strides[k] * in.shape[k];
   std::vector<int64_t> src_strides(rank);
   for (size_t k = 0; k < rank; ++k)
     src_strides[k] = in_strides[size_t(norm_axis(ctx, perm[k], int64_t(rank)))];
-  const int64_t n = out.element_count();
-  std::vector<int64_t> idx(rank, 0);
-  int64_t src = 0;
-  auto dst = out.mutable_raw();
-  for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(dst.data() + i * int64_t(es), in.data + src * int64_t(es), es);
-    for (size_t d = rank; d-- > 0;) {
-      ++idx[d];
-      src += src_strides[d];
-      if (idx[d] < out.shape[d]) break;
-      src -= src_strides[d] * idx[d];
-      idx[d] = 0;
-    }
+  std::byte* dst = out.mutable_raw().data();
+  std::vector<int64_t> shape = out.shape;
+  collapse_transpose(shape, src_strides);
+  switch (es) {
+    case 1:
+      return transpose_rows<uint8_t>(in.data, dst, shape, src_strides);
+    case 2:
+      return transpose_rows<uint16_t>(in.data, dst, shape, src_strides);
+    case 4:
+      return transpose_rows<uint32_t>(in.data, dst, shape, src_strides);
+    case 8:
+      return transpose_rows<uint64_t>(in.data, dst, shape, src_strides);
+    default:
+      ctx.unsupported(fmt::format("TRANSPOSE of {}-byte elements", es));
   }
 }
 
