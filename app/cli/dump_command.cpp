@@ -11,6 +11,7 @@
 #include "edgelens/model_io/json_dump.h"
 #include "edgelens/model_io/model_explorer.h"
 #include "edgelens/model_io/open.h"
+#include "open_options.h"
 
 namespace edgelens::cli {
 namespace {
@@ -25,6 +26,7 @@ struct DumpOptions {
   std::string output;
   bool json = false;
   DumpFormat format = DumpFormat::EdgeLens;
+  OpenOptions open;
 };
 
 Action setup_dump(CLI::App& sub) {
@@ -36,8 +38,9 @@ Action setup_dump(CLI::App& sub) {
                                                   {"model-explorer", DumpFormat::ModelExplorer}};
   sub.add_option("--format", options->format, "edgelens (the IR, default) or model-explorer")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  add_open_options(sub, options->open);
   return [options]() {
-    const auto model = open_model(options->model);
+    const auto model = open_model(options->model, options->open);
     std::string text;
     if (options->format == DumpFormat::ModelExplorer) {
       const std::string label = std::filesystem::path(options->model).filename().string();

@@ -16,6 +16,7 @@
 #include "edgelens/runtime/interpreter.h"
 #include "edgelens/runtime/npy.h"
 #include "edgelens/runtime/observer.h"
+#include "open_options.h"
 #include "run_bundled.h"
 #include "run_delegate.h"
 
@@ -33,6 +34,7 @@ struct RunOptions {
   DelegateRunOptions delegate;
   std::string image_resize = "bilinear", image_range = "auto", image_mean, image_std;
   int64_t max_while_iterations = InterpreterOptions{}.max_while_iterations;
+  OpenOptions open;  // --data FILE.ptd
 };
 
 // --image-* options (image_input.h): range first, explicit mean/std override it.
@@ -79,7 +81,7 @@ std::vector<double> first_values(const TensorBuffer& t, size_t count) {
 }
 
 int run(const RunOptions& o) {
-  auto model = open_model(o.model);
+  auto model = open_model(o.model, o.open);
   InterpreterOptions options;
   options.max_while_iterations = o.max_while_iterations;
   apply_delegate_options(o.delegate, options);
@@ -231,6 +233,7 @@ const RegisterCommand kRun{Command{
     [](CLI::App& sub) -> Action {
       auto o = std::make_shared<RunOptions>();
       sub.add_option("model", o->model, "Model file (.tflite)")->required();
+      add_open_options(sub, o->open);
       sub.add_option("--input,-i", o->inputs,
                      "INDEX_OR_NAME=FILE, FILE, ramp, random[:SEED]; FILE is .npy or an image "
                      "(.png/.jpg/.bmp) (repeatable; default ramp)");

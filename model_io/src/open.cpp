@@ -103,7 +103,8 @@ std::string describe_bytes(std::span<const std::byte> head) {
 
 namespace {
 
-std::unique_ptr<Model> dispatch(std::shared_ptr<const MappedFile> file) {
+std::unique_ptr<Model> dispatch(std::shared_ptr<const MappedFile> file,
+                                const OpenOptions& options) {
   const auto bytes = file->bytes();
   const auto head = bytes.first(std::min<std::size_t>(bytes.size(), 512));
   switch (detect_format(head)) {
@@ -112,7 +113,7 @@ std::unique_ptr<Model> dispatch(std::shared_ptr<const MappedFile> file) {
     case DetectedFormat::ExecuTorch:
     case DetectedFormat::ExecuTorchBundled:
     case DetectedFormat::ExecuTorchData:
-      return read_pte(std::move(file));  // .ptd: read_pte explains
+      return read_pte(std::move(file), options);  // .ptd: read_pte explains
     // Any JSON goes to the Model Explorer reader: it says what is missing when it is not a graph.
     case DetectedFormat::ModelExplorerJson:
       return read_model_explorer(std::move(file));
@@ -126,11 +127,22 @@ std::unique_ptr<Model> dispatch(std::shared_ptr<const MappedFile> file) {
 }  // namespace
 
 std::unique_ptr<Model> open_model(const std::string& path) {
-  return dispatch(MappedFile::open(path));
+  return open_model(path, {});
+}
+
+std::unique_ptr<Model> open_model(const std::string& path, const OpenOptions& options) {
+  return dispatch(MappedFile::open(path), options);
 }
 
 std::unique_ptr<Model> open_model_bytes(std::span<const std::byte> bytes, const std::string& name) {
-  return dispatch(MappedFile::from_bytes(bytes, name));
+  return open_model_bytes(bytes, name, OpenOptions{{}, false});
+}
+
+std::unique_ptr<Model> open_model_bytes(std::span<const std::byte> bytes, const std::string& name,
+                                        const OpenOptions& options) {
+  OpenOptions in_memory = options;
+  in_memory.find_data_files = false;
+  return dispatch(MappedFile::from_bytes(bytes, name), in_memory);
 }
 
 }  // namespace edgelens

@@ -11,7 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "edgelens/model_io/external_data.h"
 #include "edgelens/model_io/model.h"
+#include "edgelens/model_io/open.h"
 #include "edgelens/schema/executorch_program_generated.h"
 
 namespace edgelens::pte {
@@ -41,12 +43,46 @@ struct ProgramView {
 ProgramView open_program(std::span<const std::byte> image, const std::string& file,
                          const std::string& where);
 
+// Finds the bytes of tensors whose data live outside the .pte (location EXTERNAL) in .ptd files:
+// the ones OpenOptions names, then (when allowed) <stem>.ptd next to the program and any other
+// *.ptd in its folder holding the key. Keeps the mappings for the Model (pte_external_data.cpp).
+class ExternalDataResolver {
+ public:
+  ExternalDataResolver(const std::string& program_path, const OpenOptions& options);
+  // Points `t` at the data stored under `key`, or leaves it without data (and remembers it) when
+  // no .ptd was found at all. Throws ModelError (program file, `place`) when .ptd files were found
+  // but none holds the key, or the stored layout contradicts the tensor.
+  void resolve(const std::string& place, const std::string& key, Tensor& t);
+  // Moves the mappings into the model and describes where the weights came from.
+  void finish(Model& model);
+
+ private:
+  struct Source {
+    ExternalDataFile data;
+    std::string origin;  // "--data", "next to the program", "in the program's folder"
+    std::vector<std::string> used_keys;
+    int32_t data_file = -1;  // index in Model::data_files once a tensor uses it
+  };
+  void load_paired();
+  void search_folder();
+  std::string program_path_;
+  bool may_search_folder_ = true;
+  bool paired_loaded_ = false;
+  bool folder_searched_ = false;
+  std::size_t explicit_count_ = 0, paired_count_ = 0;
+  std::vector<Source> sources_;
+  std::vector<std::shared_ptr<const MappedFile>> used_files_;
+  std::vector<std::string> warnings_;
+  std::vector<std::string> unresolved_;
+};
+
 // Everything the method builder needs to turn one execution plan into a Graph.
 struct ReadContext {
   const std::string& file;
   const ProgramView& view;
   Model& model;
-  std::span<const std::byte> file_bytes;  // to report absolute file offsets
+  std::span<const std::byte> file_bytes;     // to report absolute file offsets
+  ExternalDataResolver* external = nullptr;  // tensors with location EXTERNAL
 
   uint64_t file_offset(std::span<const std::byte> data) const {
     return static_cast<uint64_t>(data.data() - file_bytes.data());

@@ -77,11 +77,6 @@ class MethodBuilder {
     read_io();
     read_instructions();
     describe_memory_plan();
-    if (!external_names_.empty()) {
-      ctx_.model.warnings.push_back(
-          fmt::format("method {}: {} tensors keep their data outside the .pte (in a .ptd file): {}",
-                      method_, external_names_.size(), fmt::join(external_names_, ", ")));
-    }
     return std::move(graph_);
   }
 
@@ -163,8 +158,13 @@ class MethodBuilder {
           (static_cast<uint64_t>(alloc->memory_offset_high()) << 32) | alloc->memory_offset_low()};
     }
     if (extra && extra->location() == fb::TensorDataLocation::EXTERNAL) {
-      external_names_.push_back(out.name);
-      return out;  // data_buffer_idx is meaningless for external data
+      // data_buffer_idx is meaningless for external data: the name is the key into a .ptd.
+      if (!extra->fully_qualified_name() || extra->fully_qualified_name()->size() == 0)
+        fail(where, "its data are EXTERNAL but it has no fully_qualified_name to look them up by");
+      if (ctx_.external)
+        ctx_.external->resolve(place(fmt::format("tensor {} '{}'", out.id, out.name)), out.name,
+                               out);
+      return out;
     }
     if (t.data_buffer_idx() == 0) return out;
     if (!t.allocation_info()) {
@@ -540,7 +540,6 @@ class MethodBuilder {
   std::vector<int32_t> tensor_of_value_;   // value index -> tensor id, -1 for non-tensors
   std::vector<uint32_t> value_of_tensor_;  // tensor id -> value index
   std::vector<bool> defined_;              // the value holds data before the current instruction
-  std::vector<std::string> external_names_;
 };
 
 }  // namespace

@@ -193,7 +193,8 @@ void describe_program(const ProgramView& view, Model& model) {
 
 std::unique_ptr<Model> read_program_image(std::shared_ptr<const MappedFile> file,
                                           std::span<const std::byte> image,
-                                          const std::string& where, ModelFormat format) {
+                                          const std::string& where, ModelFormat format,
+                                          const OpenOptions& options) {
   auto model = std::make_unique<Model>();
   model->format = format;
   model->path = file->path();
@@ -202,7 +203,8 @@ std::unique_ptr<Model> read_program_image(std::shared_ptr<const MappedFile> file
   describe_program(view, *model);
   model->description = fmt::format("ExecuTorch program ({})", view.identifier);
 
-  const ReadContext ctx{file->path(), view, *model, file->bytes()};
+  ExternalDataResolver external(file->path(), options);
+  const ReadContext ctx{file->path(), view, *model, file->bytes(), &external};
   const auto* plans = view.program->execution_plan();
   const uint32_t plan_count = plans ? plans->size() : 0;
   if (plan_count == 0) model->warnings.push_back("the program has no methods (execution plans)");
@@ -211,10 +213,12 @@ std::unique_ptr<Model> read_program_image(std::shared_ptr<const MappedFile> file
     Graph g = build_method(ctx, i);
     model->graphs[i] = std::move(g);
   }
+  external.finish(*model);
   return model;
 }
 
-std::unique_ptr<Model> read_bundled(std::shared_ptr<const MappedFile> file) {
+std::unique_ptr<Model> read_bundled(std::shared_ptr<const MappedFile> file,
+                                    const OpenOptions& options) {
   const auto bytes = file->bytes();
   const std::string id = identifier_at(bytes, kIdentifierOffset);
   if (id != kSupportedBundle)
@@ -232,7 +236,8 @@ std::unique_ptr<Model> read_bundled(std::shared_ptr<const MappedFile> file) {
     throw ModelError(file->path(), "bundled program", "holds no embedded program");
   const std::span<const std::byte> image(reinterpret_cast<const std::byte*>(program->data()),
                                          program->size());
-  auto model = read_program_image(file, image, "embedded program", ModelFormat::ExecuTorchBundled);
+  auto model =
+      read_program_image(file, image, "embedded program", ModelFormat::ExecuTorchBundled, options);
   model->description = fmt::format("ExecuTorch bundled program ({}) wrapping an {} program", id,
                                    model->metadata.front().second);
   model->metadata.emplace_back("bundle_version", fmt::format("{}", bundle->version()));
@@ -254,15 +259,21 @@ std::unique_ptr<Model> read_bundled(std::shared_ptr<const MappedFile> file) {
 }  // namespace pte
 
 std::unique_ptr<Model> read_pte(std::shared_ptr<const MappedFile> file) {
+  return read_pte(std::move(file), OpenOptions{});
+}
+
+std::unique_ptr<Model> read_pte(std::shared_ptr<const MappedFile> file,
+                                const OpenOptions& options) {
   const auto bytes = file->bytes();
   if (pte::has_at(bytes, 4, "BP") && pte::digit_at(bytes, 6) && pte::digit_at(bytes, 7))
-    return pte::read_bundled(std::move(file));
+    return pte::read_bundled(std::move(file), options);
   if ((pte::has_at(bytes, 4, "FT") && pte::digit_at(bytes, 6)) || pte::has_at(bytes, 8, "FH"))
     throw ModelError(file->path(), "byte 4",
                      "this is ExecuTorch external tensor data (.ptd, FlatTensor), not a program: "
-                     "it holds weights for a .pte; open the .pte that uses it");
+                     "it holds weights for a .pte; open the .pte that uses it (its weights are "
+                     "found next to it, or pass --data FILE.ptd)");
   auto span = bytes;
-  return pte::read_program_image(file, span, "", ModelFormat::ExecuTorch);
+  return pte::read_program_image(file, span, "", ModelFormat::ExecuTorch, options);
 }
 
 }  // namespace edgelens

@@ -75,6 +75,7 @@ struct Tensor {
   std::optional<MemoryPlacement> placement;  // ExecuTorch memory-planned activation
   std::vector<uint8_t> dim_order;            // ExecuTorch; empty = contiguous
   uint64_t external_offset = 0;  // where the data sit in the file (for reports), 0 if n/a
+  int32_t data_file = -1;        // data (and external_offset) are in Model::data_files[data_file]
   // Formats that describe tensors without holding them (Model Explorer graph JSON) give only text:
   // kept as given, shown as is, never interpreted. -1 / "" when the file holds the real thing.
   int64_t described_bytes = -1;
@@ -172,7 +173,8 @@ struct Model {
   std::vector<DelegateInfo> delegates;
   std::vector<std::string> warnings;  // non-fatal oddities found while reading
 
-  std::shared_ptr<const MappedFile> file;          // keeps tensor data views alive
+  std::shared_ptr<const MappedFile> file;                     // keeps tensor data views alive
+  std::vector<std::shared_ptr<const MappedFile>> data_files;  // external weights (.ptd) in use
   std::vector<std::vector<std::byte>> owned_data;  // storage for data that could not be a view
 };
 

@@ -179,8 +179,10 @@ inline void require_defined_inputs(NodeContext& ctx) {
     ctx.unsupported(fmt::format(
         "input {} '{}' holds no data: it is no graph input, constant or earlier node's output{}", i,
         t.name,
-        external ? " (its data live outside the .pte, in a .ptd file EdgeLens does not load)"
-                 : " (a value the ExecuTorch memory planner aliases to another one)"));
+        external
+            ? " (its data live outside the .pte, in a .ptd file: none holding it was found next to "
+              "the .pte; pass --data FILE.ptd)"
+            : " (a value the ExecuTorch memory planner aliases to another one)"));
   }
 }
 
