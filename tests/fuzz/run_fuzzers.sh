@@ -20,9 +20,9 @@ if [[ ! -d "$SHARED_DIR/fixtures" ]]; then
 fi
 
 if [[ -z "${EDGELENS_FUZZ_NO_BUILD:-}" ]]; then
-  cmake --build "$BUILD_DIR" --target fuzz_tflite fuzz_pte fuzz_model_explorer
+  cmake --build "$BUILD_DIR" --target fuzz_tflite fuzz_pte fuzz_model_explorer fuzz_ptd
 fi
-for fuzzer in fuzz_tflite fuzz_pte fuzz_model_explorer; do
+for fuzzer in fuzz_tflite fuzz_pte fuzz_model_explorer fuzz_ptd; do
   if [[ ! -x "$BUILD_DIR/tests/fuzz/$fuzzer" ]]; then
     echo "run_fuzzers: $BUILD_DIR/tests/fuzz/$fuzzer is missing (configure with --preset fuzz)" >&2
     exit 2
@@ -31,21 +31,23 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/edgelens-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/seeds/tflite" "$WORK/seeds/pte" "$WORK/seeds/model_explorer" \
-  "$WORK/corpus/tflite" "$WORK/corpus/pte" "$WORK/corpus/model_explorer"
+mkdir -p "$WORK/seeds/tflite" "$WORK/seeds/pte" "$WORK/seeds/model_explorer" "$WORK/seeds/ptd" \
+  "$WORK/corpus/tflite" "$WORK/corpus/pte" "$WORK/corpus/model_explorer" "$WORK/corpus/ptd"
 
 # Seeds by content, not extension (many LiteRT test models end in .bin); files under 1 MB only.
 n_tflite=0
 n_pte=0
+n_ptd=0
 while IFS= read -r -d '' file; do
   ident=$(head -c 8 "$file" | tail -c 4 | tr -c 'A-Za-z0-9' '.')
   seed_name=$(printf '%s' "${file#"$SHARED_DIR/fixtures/"}" | tr '/' '_')
   case "$ident" in
     TFL3) cp "$file" "$WORK/seeds/tflite/$seed_name"; n_tflite=$((n_tflite + 1)) ;;
     ET[0-9][0-9] | BP[0-9][0-9]) cp "$file" "$WORK/seeds/pte/$seed_name"; n_pte=$((n_pte + 1)) ;;
+    FT[0-9][0-9]) cp "$file" "$WORK/seeds/ptd/$seed_name"; n_ptd=$((n_ptd + 1)) ;;
   esac
 done < <(find "$SHARED_DIR/fixtures" -type f -size -1024k -print0)
-echo "run_fuzzers: seed corpus: $n_tflite .tflite, $n_pte .pte files from $SHARED_DIR/fixtures"
+echo "run_fuzzers: seed corpus: $n_tflite .tflite, $n_pte .pte, $n_ptd .ptd files from $SHARED_DIR/fixtures"
 
 # Model Explorer JSON seeds: the small models dumped by the CLI when the build has it, plus one
 # hand-written graph in the shape another adapter writes (string ids, no tensor metadata).
@@ -71,7 +73,7 @@ echo "run_fuzzers: $((n_me + 1)) Model Explorer JSON seeds"
 ARTIFACTS="$BUILD_DIR/fuzz-artifacts"
 mkdir -p "$ARTIFACTS"
 status=0
-for kind in tflite pte model_explorer; do
+for kind in tflite pte model_explorer ptd; do
   fuzzer="$BUILD_DIR/tests/fuzz/fuzz_$kind"
   log="$WORK/fuzz_$kind.log"
   echo "run_fuzzers: fuzz_$kind for ${FUZZ_SECONDS}s"
